@@ -1,0 +1,100 @@
+//! Query-string encoding, byte for byte as Node's `querystring.stringify` (and `encodeURIComponent`).
+//!
+//! UTF-8 bytes; `A-Z a-z 0-9 - _ . ! ~ * ' ( )` are kept, every other byte becomes `%XX` with
+//! uppercase hex (a space is `%20`). Integers are plain decimal.
+
+/// Whether Node's `querystring.escape` leaves this byte as it is.
+#[inline]
+pub(crate) const fn is_unreserved(b: u8) -> bool {
+    matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Appends `s`, escaped, to `out`.
+pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !is_unreserved(b) {
+            out.extend_from_slice(&bytes[start..i]);
+            out.extend_from_slice(&[b'%', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+            start = i + 1;
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
+/// The length of `s` once escaped.
+pub(crate) fn escaped_len(s: &str) -> usize {
+    s.bytes().map(|b| if is_unreserved(b) { 1 } else { 3 }).sum()
+}
+
+/// Appends an integer in plain decimal.
+pub(crate) fn int_into(out: &mut Vec<u8>, v: i128) {
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// A value to emit.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Value<'a> {
+    Str(&'a str),
+    Int(i128),
+}
+
+/// Appends `key=value`. Keys are parameter names, which need no escaping.
+pub(crate) fn pair_into(out: &mut Vec<u8>, key: &str, value: Value<'_>) {
+    out.extend_from_slice(key.as_bytes());
+    out.push(b'=');
+    match value {
+        Value::Str(s) => escape_into(out, s),
+        Value::Int(v) => int_into(out, v),
+    }
+}
+
+/// The most bytes `pair_into` can append for this key and value (with the separator).
+pub(crate) fn pair_len_bound(key: &str, value: Value<'_>) -> usize {
+    1 + key.len()
+        + 1
+        + match value {
+            Value::Str(s) => escaped_len(s),
+            Value::Int(_) => 40,
+        }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_encode_uri_component() {
+        let mut out = Vec::new();
+        escape_into(&mut out, "a b+c/~!*'()é😀");
+        assert_eq!(out, b"a%20b%2Bc%2F~!*'()%C3%A9%F0%9F%98%80");
+        assert_eq!(escaped_len("a b+c/~!*'()é😀"), out.len());
+    }
+
+    #[test]
+    fn integers_in_plain_decimal() {
+        for v in [0i128, 7, -10, 4294967295, u64::MAX as i128] {
+            let mut out = Vec::new();
+            int_into(&mut out, v);
+            assert_eq!(out, v.to_string().as_bytes());
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! The signature's parameters, their canonical order and their documented rules.
+//!
+//! One table serves signing (which checks what it is about to emit) and decoding (which checks
+//! what it read), so a rule is written once.
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// The longest validity the VOD server accepts: 90 days, in seconds.
+pub const MAX_VALIDITY: u64 = 7_776_000;
+/// The validity [`Options`](crate::Options) use unless told otherwise: one day, in seconds.
+pub const DEFAULT_VALIDITY: u64 = 86_400;
+/// The clock skew a [`Verifier`](crate::Verifier) allows unless told otherwise, in seconds.
+pub const DEFAULT_SKEW: u64 = 300;
+/// The most characters (Unicode scalar values) `sourceContext` may have.
+pub const MAX_SOURCE_CONTEXT_CHARS: usize = 250;
+/// The most characters (Unicode scalar values) `sessionContext` may have.
+pub const MAX_SESSION_CONTEXT_CHARS: usize = 1000;
+/// The most characters `storageRegion` may have.
+pub const MAX_STORAGE_REGION_CHARS: usize = 64;
+/// The values `taskNotifyMode` may take.
+pub const TASK_NOTIFY_MODES: [&str; 3] = ["Finish", "Change", "None"];
+/// The largest `random` a decoded signature may carry: 2^32, which the documented Node sample
+/// (`Math.round(Math.random() * 2 ** 32)`) can produce. Signing takes a `u32`.
+pub const MAX_DECODED_RANDOM: u64 = 1 << 32;
+
+/// A parameter of the signature, in canonical emission order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Param {
+    /// `secretId` (required string): the API SecretId, visible in the signature.
+    SecretId,
+    /// `currentTimeStamp` (required integer): Unix time of signing, whole seconds.
+    CurrentTimeStamp,
+    /// `expireTime` (required integer): Unix time the signature expires.
+    ExpireTime,
+    /// `random` (required integer): unsigned 32-bit nonce.
+    Random,
+    /// `procedure` (string): task-flow template run after upload.
+    Procedure,
+    /// `classId` (unsigned integer): media category.
+    ClassId,
+    /// `oneTimeValid` (0 or 1): the signature may be used once.
+    OneTimeValid,
+    /// `sourceContext` (string, at most 250 characters): echoed in the upload callback.
+    SourceContext,
+    /// `taskPriority` (integer, -10 to 10).
+    TaskPriority,
+    /// `taskNotifyMode` (`Finish`, `Change` or `None`).
+    TaskNotifyMode,
+    /// `vodSubAppId` (unsigned integer): the sub-application.
+    VodSubAppId,
+    /// `sessionContext` (string, at most 1000 characters): echoed in the task-flow callback.
+    SessionContext,
+    /// `storageRegion` (string): region short name such as `ap-chongqing`.
+    StorageRegion,
+}
+
+/// The type of a parameter's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamType {
+    /// Text, percent-escaped on the wire.
+    String,
+    /// A whole number in plain decimal, within the inclusive range given.
+    Integer {
+        /// Smallest allowed value.
+        min: i128,
+        /// Largest allowed value.
+        max: i128,
+    },
+}
+
+impl Param {
+    /// Every parameter, in canonical order.
+    pub const ALL: [Param; 13] = [
+        Param::SecretId,
+        Param::CurrentTimeStamp,
+        Param::ExpireTime,
+        Param::Random,
+        Param::Procedure,
+        Param::ClassId,
+        Param::OneTimeValid,
+        Param::SourceContext,
+        Param::TaskPriority,
+        Param::TaskNotifyMode,
+        Param::VodSubAppId,
+        Param::SessionContext,
+        Param::StorageRegion,
+    ];
+
+    /// The four parameters every signature carries.
+    pub const REQUIRED: [Param; 4] =
+        [Param::SecretId, Param::CurrentTimeStamp, Param::ExpireTime, Param::Random];
+
+    /// The name on the wire, for example `currentTimeStamp`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Param::SecretId => "secretId",
+            Param::CurrentTimeStamp => "currentTimeStamp",
+            Param::ExpireTime => "expireTime",
+            Param::Random => "random",
+            Param::Procedure => "procedure",
+            Param::ClassId => "classId",
+            Param::OneTimeValid => "oneTimeValid",
+            Param::SourceContext => "sourceContext",
+            Param::TaskPriority => "taskPriority",
+            Param::TaskNotifyMode => "taskNotifyMode",
+            Param::VodSubAppId => "vodSubAppId",
+            Param::SessionContext => "sessionContext",
+            Param::StorageRegion => "storageRegion",
+        }
+    }
+
+    /// The parameter with this wire name (case-sensitive).
+    pub fn from_name(name: &str) -> Option<Param> {
+        Param::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Whether every signature must carry it.
+    pub const fn is_required(self) -> bool {
+        matches!(self, Param::SecretId | Param::CurrentTimeStamp | Param::ExpireTime | Param::Random)
+    }
+
+    /// The value's type and, for integers, the range a decoded value must lie in.
+    pub const fn ty(self) -> ParamType {
+        const U64: i128 = u64::MAX as i128;
+        match self {
+            Param::CurrentTimeStamp | Param::ExpireTime | Param::ClassId | Param::VodSubAppId => {
+                ParamType::Integer { min: 0, max: U64 }
+            }
+            Param::Random => ParamType::Integer { min: 0, max: MAX_DECODED_RANDOM as i128 },
+            Param::OneTimeValid => ParamType::Integer { min: 0, max: 1 },
+            Param::TaskPriority => ParamType::Integer { min: -10, max: 10 },
+            Param::SecretId
+            | Param::Procedure
+            | Param::SourceContext
+            | Param::TaskNotifyMode
+            | Param::SessionContext
+            | Param::StorageRegion => ParamType::String,
+        }
+    }
+
+    /// Checks an integer value against this parameter's range.
+    pub fn check_int(self, value: i128) -> Result<()> {
+        let ParamType::Integer { min, max } = self.ty() else {
+            return Err(self.invalid(format!("{} takes text, not a number", self.name())));
+        };
+        if value < min || value > max {
+            let rule = match (self, min) {
+                (Param::OneTimeValid, _) => "must be 0 or 1".to_string(),
+                (_, 0) if max == u64::MAX as i128 => "must be a non-negative whole number below 2^64".to_string(),
+                _ => format!("must be from {min} to {max}"),
+            };
+            return Err(self.invalid(format!("{} is {value}; {rule}", self.name())));
+        }
+        Ok(())
+    }
+
+    /// Checks a text value against this parameter's rule.
+    pub fn check_str(self, value: &str) -> Result<()> {
+        let name = self.name();
+        let too_long = |max: usize| {
+            let n = value.chars().count();
+            if n > max {
+                Err(self.invalid(format!("{name} has {n} characters; at most {max}")))
+            } else {
+                Ok(())
+            }
+        };
+        match self {
+            Param::SecretId if value.is_empty() => Err(self.invalid("secretId is empty; it must not be")),
+            Param::SourceContext => too_long(MAX_SOURCE_CONTEXT_CHARS),
+            Param::SessionContext => too_long(MAX_SESSION_CONTEXT_CHARS),
+            Param::TaskNotifyMode if !TASK_NOTIFY_MODES.contains(&value) => Err(self.invalid(format!(
+                "taskNotifyMode is {:?}; must be Finish, Change or None",
+                clip(value)
+            ))),
+            Param::StorageRegion => {
+                too_long(MAX_STORAGE_REGION_CHARS)?;
+                if value.is_empty() || is_region(value) {
+                    Ok(())
+                } else {
+                    Err(self.invalid(format!(
+                        "storageRegion is {:?}; must be a region short name such as ap-chongqing (lowercase letters, digits and '-')",
+                        clip(value)
+                    )))
+                }
+            }
+            _ if matches!(self.ty(), ParamType::Integer { .. }) => {
+                Err(self.invalid(format!("{name} takes a number, not text")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Parses a decimal integer as it appears on the wire (`-?[0-9]+`) and checks its range.
+    pub fn parse_int(self, text: &str) -> Result<i128> {
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::at(
+                ErrorKind::NotAnInteger,
+                self.name(),
+                format!("{} is {:?}; must be a whole number", self.name(), clip(text)),
+            ));
+        }
+        let value = match digits.trim_start_matches('0') {
+            d if d.len() > 38 => None,
+            _ => text.parse::<i128>().ok(),
+        };
+        let value = value.ok_or_else(|| {
+            self.invalid(format!("{} is {:?}; out of range", self.name(), clip(text)))
+        })?;
+        self.check_int(value)?;
+        Ok(value)
+    }
+
+    pub(crate) fn invalid(self, message: impl Into<String>) -> Error {
+        Error::at(ErrorKind::InvalidParameter, self.name(), message)
+    }
+}
+
+/// Checks the relation between the two timestamps: expireTime after currentTimeStamp, and
+/// no more than [`MAX_VALIDITY`] seconds after it.
+pub fn check_window(current_time_stamp: u64, expire_time: u64) -> Result<()> {
+    if expire_time <= current_time_stamp {
+        return Err(Param::ExpireTime.invalid(format!(
+            "expireTime {expire_time} is not later than currentTimeStamp {current_time_stamp}"
+        )));
+    }
+    let validity = expire_time - current_time_stamp;
+    if validity > MAX_VALIDITY {
+        return Err(Error::at(
+            ErrorKind::ValidityTooLong,
+            Param::ExpireTime.name(),
+            format!("validity is {validity} seconds (expireTime - currentTimeStamp); at most {MAX_VALIDITY} (90 days)"),
+        ));
+    }
+    Ok(())
+}
+
+fn is_region(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let first = parts.next().unwrap_or("");
+    let mut rest = 0;
+    let ok_first = !first.is_empty() && first.bytes().all(|b| b.is_ascii_lowercase());
+    let ok_rest = parts.all(|p| {
+        rest += 1;
+        !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
+    ok_first && ok_rest && rest > 0
+}
+
+/// Shortens a value quoted in a message so that messages stay one line of reasonable size.
+fn clip(s: &str) -> String {
+    const MAX: usize = 32;
+    match s.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
+}
