@@ -32,6 +32,11 @@ mod mac;
 mod params;
 mod sign;
 mod verify;
+#[cfg(feature = "uniffi")]
+mod uniffi_api;
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 pub use decode::{Decoded, MAX_PARAMS, decode};
 pub use error::{Error, ErrorKind, Result};
@@ -40,5 +45,5 @@ pub use params::{
     DEFAULT_SKEW, DEFAULT_VALIDITY, MAX_DECODED_RANDOM, MAX_SESSION_CONTEXT_CHARS, MAX_SOURCE_CONTEXT_CHARS,
     MAX_STORAGE_REGION_CHARS, MAX_VALIDITY, Param, ParamType, TASK_NOTIFY_MODES, check_window,
 };
-pub use sign::{Options, ParamValue, Signer, unix_now};
+pub use sign::{Options, ParamValue, Signer, random_u32, unix_now};
 pub use verify::{Verifier, seconds_left, verify};

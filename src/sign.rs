@@ -266,8 +266,7 @@ impl Signer {
     pub fn sign(&self, opts: &Options) -> Result<String> {
         opts.check_validity()?;
         let now = unix_now()?;
-        let random = getrandom::u32()
-            .map_err(|e| Error::new(ErrorKind::Random, None, format!("the operating system's random generator failed: {e}")))?;
+        let random = random_u32()?;
         self.sign_at(opts, now, now.saturating_add(opts.validity), random)
     }
 
@@ -347,4 +346,10 @@ pub fn unix_now() -> Result<u64> {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .map_err(|_| Error::new(ErrorKind::Clock, None, "the system clock is set before 1970-01-01"))
+}
+
+/// A `random` for a signature, from the operating system's secure generator (never time-seeded).
+pub fn random_u32() -> Result<u32> {
+    getrandom::u32()
+        .map_err(|e| Error::new(ErrorKind::Random, None, format!("the operating system's random generator failed: {e}")))
 }
