@@ -70,7 +70,7 @@ fn unescape(text: &str, range: Range<usize>, buf: &mut String, key: Option<Span>
                         let name = key_name(buf);
                         return Err(Error::new(
                             ErrorKind::MalformedQuery,
-                            name.as_deref(),
+                            None,
                             format!(
                                 "bad percent escape in {} at byte {} of the signed text; '%' must be followed by two hex digits",
                                 what(&name),
@@ -87,7 +87,7 @@ fn unescape(text: &str, range: Range<usize>, buf: &mut String, key: Option<Span>
     }
     let decoded = String::from_utf8(bytes).map_err(|_| {
         let name = key_name(buf);
-        Error::new(ErrorKind::NotUtf8, name.as_deref(), format!("{} percent-decodes to bytes that are not UTF-8", what(&name)))
+        Error::new(ErrorKind::NotUtf8, None, format!("{} percent-decodes to bytes that are not UTF-8", what(&name)))
     })?;
     let start = buf.len() as u32;
     buf.push_str(&decoded);
@@ -302,16 +302,16 @@ impl Decoded {
         let (cts, exp) = (self.current_time_stamp(), self.expire_time());
         check_window(cts, exp)?;
         if cts > now.saturating_add(skew) {
-            return Err(Error::at(
+            return Err(Error::new(
                 ErrorKind::NotYetValid,
-                Param::CurrentTimeStamp.name(),
+                None,
                 format!("currentTimeStamp {cts} is {} seconds after now ({now}); at most {skew} allowed", cts - now),
             ));
         }
         if now >= exp {
-            return Err(Error::at(
+            return Err(Error::new(
                 ErrorKind::Expired,
-                Param::ExpireTime.name(),
+                None,
                 format!("expired at {exp}, {} seconds before now ({now})", now - exp),
             ));
         }

@@ -43,7 +43,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use mac::MAC_LEN;
 pub use params::{
     DEFAULT_SKEW, DEFAULT_VALIDITY, MAX_DECODED_RANDOM, MAX_SESSION_CONTEXT_CHARS, MAX_SOURCE_CONTEXT_CHARS,
-    MAX_STORAGE_REGION_CHARS, MAX_VALIDITY, Param, ParamType, TASK_NOTIFY_MODES, check_window,
+    MAX_STORAGE_REGION_CHARS, MAX_VALIDITY, Param, ParamType, TASK_NOTIFY_MODES, check_window, random_for_signing,
 };
 pub use sign::{Options, ParamValue, Signer, random_u32, unix_now};
 pub use verify::{Verifier, seconds_left, verify};

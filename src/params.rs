@@ -218,6 +218,15 @@ impl Param {
     }
 }
 
+/// Checks a `random` given as a wide integer for signing (0 to 4294967295) and narrows it.
+///
+/// Decoding accepts up to 2^32 (see [`MAX_DECODED_RANDOM`]), signing never emits it.
+pub fn random_for_signing(value: i128) -> Result<u32> {
+    u32::try_from(value).map_err(|_| {
+        Param::Random.invalid(format!("random is {value}; a signature's random must be from 0 to {}", u32::MAX))
+    })
+}
+
 /// Checks the relation between the two timestamps: expireTime after currentTimeStamp, and
 /// no more than [`MAX_VALIDITY`] seconds after it.
 pub fn check_window(current_time_stamp: u64, expire_time: u64) -> Result<()> {
@@ -228,9 +237,9 @@ pub fn check_window(current_time_stamp: u64, expire_time: u64) -> Result<()> {
     }
     let validity = expire_time - current_time_stamp;
     if validity > MAX_VALIDITY {
-        return Err(Error::at(
+        return Err(Error::new(
             ErrorKind::ValidityTooLong,
-            Param::ExpireTime.name(),
+            None,
             format!("validity is {validity} seconds (expireTime - currentTimeStamp); at most {MAX_VALIDITY} (90 days)"),
         ));
     }

@@ -136,14 +136,14 @@ impl Options {
 
     /// Sets an optional parameter by its wire name, for callers driven by configuration or JSON.
     ///
-    /// Fails with [`ErrorKind::InvalidParameter`] for an unknown or required name, a value of the
-    /// wrong type, or an integer that does not fit the parameter's range.
+    /// The value is checked at once: fails with [`ErrorKind::InvalidParameter`] for an unknown or
+    /// required name, a value of the wrong type, or a value that breaks the parameter's rule.
     pub fn set(&mut self, name: &str, value: ParamValue<'_>) -> Result<()> {
         let param = Param::from_name(name).ok_or_else(|| {
             Error::at(ErrorKind::InvalidParameter, name, format!("{name:?} is not an optional signature parameter"))
         })?;
         let s = |v: ParamValue<'_>| match v {
-            ParamValue::Str(s) => Ok(Some(s.to_string())),
+            ParamValue::Str(s) => param.check_str(s).map(|()| Some(s.to_string())),
             ParamValue::Int(_) => param.check_str("").and(Err(param.invalid(format!("{name} takes text, not a number")))),
         };
         let i = |v: ParamValue<'_>| match v {
@@ -205,9 +205,9 @@ impl Options {
     fn check_validity(&self) -> Result<()> {
         match self.validity {
             0 => Err(Error::at(ErrorKind::InvalidParameter, "validity", "validity is 0 seconds; must be at least 1")),
-            v if v > MAX_VALIDITY => Err(Error::at(
+            v if v > MAX_VALIDITY => Err(Error::new(
                 ErrorKind::ValidityTooLong,
-                "validity",
+                None,
                 format!("validity is {v} seconds; at most {MAX_VALIDITY} (90 days)"),
             )),
             _ => Ok(()),

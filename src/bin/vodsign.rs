@@ -279,12 +279,7 @@ fn batch_line(line: &str, cache: &mut Option<(String, Vec<u8>, Signer)>) -> Resu
     };
     let time = required(Param::CurrentTimeStamp)?.map(|v| v as u64);
     let expire = required(Param::ExpireTime)?.map(|v| v as u64);
-    let random = match required(Param::Random)? {
-        Some(v) => Some(u32::try_from(v).map_err(|_| {
-            ("invalid_parameter".to_string(), format!("random is {v}; a signature's random must be from 0 to 4294967295"))
-        })?),
-        None => None,
-    };
+    let random = required(Param::Random)?.map(vodsign::random_for_signing).transpose().map_err(core)?;
     let reuse = matches!(cache, Some((id, k, _)) if *id == secret_id && *k == key);
     if !reuse {
         let signer = Signer::new(&secret_id, &key).map_err(core)?;

@@ -1,0 +1,282 @@
+//! The Kotlin and Swift surface, through uniffi. A thin layer: it converts types and errors and
+//! holds no signing, decoding or verification rule of its own (those live in the core).
+//!
+//! Generated bindings live in `bindings/` (`scripts/gen-bindings.sh`).
+
+use std::sync::Arc;
+
+use crate::{Decoded, Error, ErrorKind, Options};
+
+/// Every failure of signing, decoding or verifying. One case per core error kind; the message
+/// is the core's full text (Kotlin `e.message`, Swift `message`), which names the parameter and
+/// the rule it breaks.
+#[derive(Debug, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum VodsignError {
+    /// A parameter value breaks its documented rule.
+    InvalidParameter(String),
+    /// `expireTime - currentTimeStamp` is more than 7,776,000 seconds (90 days).
+    ValidityTooLong(String),
+    /// The signature is not standard, padded Base64.
+    NotBase64(String),
+    /// The decoded signature is shorter than 21 bytes.
+    TooShort(String),
+    /// The embedded original, or a percent-decoded key or value, is not UTF-8.
+    NotUtf8(String),
+    /// The embedded query string has a bad percent escape.
+    MalformedQuery(String),
+    /// A required parameter is absent.
+    MissingParameter(String),
+    /// An integer parameter is not a whole number.
+    NotAnInteger(String),
+    /// A key appears more than once.
+    DuplicateParameter(String),
+    /// The MAC does not match the key.
+    BadMac(String),
+    /// The signature's `expireTime` has passed.
+    Expired(String),
+    /// The signature's `currentTimeStamp` is later than now plus the allowed clock skew.
+    NotYetValid(String),
+    /// The system clock is before the Unix epoch.
+    Clock(String),
+    /// The operating system's random number generator failed.
+    Random(String),
+}
+
+impl std::fmt::Display for VodsignError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use VodsignError::*;
+        let (InvalidParameter(m) | ValidityTooLong(m) | NotBase64(m) | TooShort(m) | NotUtf8(m)
+        | MalformedQuery(m) | MissingParameter(m) | NotAnInteger(m) | DuplicateParameter(m) | BadMac(m)
+        | Expired(m) | NotYetValid(m) | Clock(m) | Random(m)) = self;
+        f.write_str(m)
+    }
+}
+
+impl std::error::Error for VodsignError {}
+
+impl From<Error> for VodsignError {
+    fn from(e: Error) -> Self {
+        let m = e.to_string();
+        match e.kind() {
+            ErrorKind::InvalidParameter => VodsignError::InvalidParameter(m),
+            ErrorKind::ValidityTooLong => VodsignError::ValidityTooLong(m),
+            ErrorKind::NotBase64 => VodsignError::NotBase64(m),
+            ErrorKind::TooShort => VodsignError::TooShort(m),
+            ErrorKind::NotUtf8 => VodsignError::NotUtf8(m),
+            ErrorKind::MalformedQuery => VodsignError::MalformedQuery(m),
+            ErrorKind::MissingParameter => VodsignError::MissingParameter(m),
+            ErrorKind::NotAnInteger => VodsignError::NotAnInteger(m),
+            ErrorKind::DuplicateParameter => VodsignError::DuplicateParameter(m),
+            ErrorKind::BadMac => VodsignError::BadMac(m),
+            ErrorKind::Expired => VodsignError::Expired(m),
+            ErrorKind::NotYetValid => VodsignError::NotYetValid(m),
+            ErrorKind::Clock => VodsignError::Clock(m),
+            ErrorKind::Random => VodsignError::Random(m),
+        }
+    }
+}
+
+type Result<T, E = VodsignError> = std::result::Result<T, E>;
+
+/// The optional parameters of a signature. A field left `null`/`nil` is not emitted; a set one
+/// is emitted even when empty or zero. `validity` (seconds, 1 to 7,776,000) is used by `sign`
+/// only; `signAt` takes an explicit expireTime.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct SignOptions {
+    /// `procedure`: task-flow template name.
+    #[uniffi(default)]
+    pub procedure: Option<String>,
+    /// `classId`: media category.
+    #[uniffi(default)]
+    pub class_id: Option<u64>,
+    /// `oneTimeValid`: 0 or 1.
+    #[uniffi(default)]
+    pub one_time_valid: Option<u8>,
+    /// `sourceContext`: at most 250 characters.
+    #[uniffi(default)]
+    pub source_context: Option<String>,
+    /// `taskPriority`: -10 to 10.
+    #[uniffi(default)]
+    pub task_priority: Option<i64>,
+    /// `taskNotifyMode`: `Finish`, `Change` or `None`.
+    #[uniffi(default)]
+    pub task_notify_mode: Option<String>,
+    /// `vodSubAppId`: sub-application id.
+    #[uniffi(default)]
+    pub vod_sub_app_id: Option<u64>,
+    /// `sessionContext`: at most 1000 characters.
+    #[uniffi(default)]
+    pub session_context: Option<String>,
+    /// `storageRegion`: region short name such as `ap-chongqing`.
+    #[uniffi(default)]
+    pub storage_region: Option<String>,
+    /// Seconds from now to expireTime for `sign`.
+    #[uniffi(default = 86400)]
+    pub validity: u64,
+}
+
+impl From<SignOptions> for Options {
+    fn from(o: SignOptions) -> Self {
+        Options {
+            procedure: o.procedure,
+            class_id: o.class_id,
+            one_time_valid: o.one_time_valid,
+            source_context: o.source_context,
+            task_priority: o.task_priority,
+            task_notify_mode: o.task_notify_mode,
+            vod_sub_app_id: o.vod_sub_app_id,
+            session_context: o.session_context,
+            storage_region: o.storage_region,
+            validity: o.validity,
+        }
+    }
+}
+
+/// One key/value pair of a decoded signature, percent-decoded.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct QueryParam {
+    pub key: String,
+    pub value: String,
+}
+
+/// A decoded signature: its MAC, the signed text, every parameter in order (unknown ones
+/// included), and the known parameters typed.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct DecodedSignature {
+    /// The 20-byte HMAC-SHA1, as 40 lowercase hex digits.
+    pub mac_hex: String,
+    /// The signed query string, as embedded in the signature.
+    pub original: String,
+    /// Every key/value pair in order, percent-decoded.
+    pub params: Vec<QueryParam>,
+    pub secret_id: String,
+    pub current_time_stamp: u64,
+    pub expire_time: u64,
+    pub random: u64,
+    pub procedure: Option<String>,
+    pub class_id: Option<u64>,
+    pub one_time_valid: Option<u8>,
+    pub source_context: Option<String>,
+    pub task_priority: Option<i64>,
+    pub task_notify_mode: Option<String>,
+    pub vod_sub_app_id: Option<u64>,
+    pub session_context: Option<String>,
+    pub storage_region: Option<String>,
+}
+
+impl From<Decoded> for DecodedSignature {
+    fn from(d: Decoded) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mac_hex = d.mac().iter().flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]).map(char::from).collect();
+        DecodedSignature {
+            mac_hex,
+            original: d.original().to_owned(),
+            params: d.params().map(|(k, v)| QueryParam { key: k.to_owned(), value: v.to_owned() }).collect(),
+            secret_id: d.secret_id().to_owned(),
+            current_time_stamp: d.current_time_stamp(),
+            expire_time: d.expire_time(),
+            random: d.random(),
+            procedure: d.procedure().map(str::to_owned),
+            class_id: d.class_id(),
+            one_time_valid: d.one_time_valid(),
+            source_context: d.source_context().map(str::to_owned),
+            task_priority: d.task_priority(),
+            task_notify_mode: d.task_notify_mode().map(str::to_owned),
+            vod_sub_app_id: d.vod_sub_app_id(),
+            session_context: d.session_context().map(str::to_owned),
+            storage_region: d.storage_region().map(str::to_owned),
+        }
+    }
+}
+
+/// Makes signatures for one secretId and secret key. Safe to share between threads.
+#[derive(Debug, uniffi::Object)]
+pub struct Signer {
+    inner: crate::Signer,
+}
+
+#[uniffi::export]
+impl Signer {
+    /// A signer for this secretId and secret key (the key's UTF-8 bytes). Fails when either is empty.
+    #[uniffi::constructor]
+    pub fn new(secret_id: String, secret_key: String) -> Result<Arc<Self>> {
+        Self::with_key_bytes(secret_id, secret_key.into_bytes())
+    }
+
+    /// A signer for this secretId and a secret key given as raw bytes.
+    #[uniffi::constructor]
+    pub fn with_key_bytes(secret_id: String, secret_key: Vec<u8>) -> Result<Arc<Self>> {
+        Ok(Arc::new(Signer { inner: crate::Signer::new(&secret_id, &secret_key)? }))
+    }
+
+    /// The secretId this signer puts in every signature.
+    pub fn secret_id(&self) -> String {
+        self.inner.secret_id().to_owned()
+    }
+
+    /// Signs with the current time, expireTime = now + `options.validity`, and a random number
+    /// from the operating system's secure generator.
+    pub fn sign(&self, options: SignOptions) -> Result<String> {
+        Ok(self.inner.sign(&options.into())?)
+    }
+
+    /// Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests).
+    /// `options.validity` is not used.
+    pub fn sign_at(&self, options: SignOptions, current_time_stamp: u64, expire_time: u64, random: u32) -> Result<String> {
+        Ok(self.inner.sign_at(&options.into(), current_time_stamp, expire_time, random)?)
+    }
+}
+
+/// Verifies signatures against one secret key, allowing `skew` seconds of clock skew.
+/// Safe to share between threads.
+#[derive(Debug, uniffi::Object)]
+pub struct Verifier {
+    inner: crate::Verifier,
+}
+
+#[uniffi::export]
+impl Verifier {
+    /// A verifier for this secret key (its UTF-8 bytes).
+    #[uniffi::constructor(default(skew = 300))]
+    pub fn new(secret_key: String, skew: u64) -> Arc<Self> {
+        Self::with_key_bytes(secret_key.into_bytes(), skew)
+    }
+
+    /// A verifier for a secret key given as raw bytes.
+    #[uniffi::constructor(default(skew = 300))]
+    pub fn with_key_bytes(secret_key: Vec<u8>, skew: u64) -> Arc<Self> {
+        Arc::new(Verifier { inner: crate::Verifier::new(&secret_key).with_skew(skew) })
+    }
+
+    /// Decodes `signature` and checks its MAC and its time window at `now` (Unix seconds).
+    pub fn verify(&self, signature: String, now: u64) -> Result<DecodedSignature> {
+        Ok(self.inner.verify(&signature, now)?.into())
+    }
+}
+
+/// Decodes a signature without the key: format and each parameter's own rule, not the MAC nor
+/// the time window.
+#[uniffi::export]
+pub fn decode(signature: String) -> Result<DecodedSignature> {
+    Ok(crate::decode(&signature)?.into())
+}
+
+/// Verifies `signature` with `secret_key` (its UTF-8 bytes) at `now` (Unix seconds), allowing
+/// `skew` seconds of clock skew (default 300).
+#[uniffi::export(default(skew = 300))]
+pub fn verify(signature: String, secret_key: String, now: u64, skew: u64) -> Result<DecodedSignature> {
+    Ok(crate::Verifier::new(secret_key.as_bytes()).with_skew(skew).verify(&signature, now)?.into())
+}
+
+/// Seconds a signature has left at `now` (0 once expired), without the key.
+#[uniffi::export]
+pub fn seconds_left(signature: String, now: u64) -> Result<u64> {
+    Ok(crate::seconds_left(&signature, now)?)
+}
+
+/// The current Unix time in whole seconds, from the system clock (what `sign` uses).
+#[uniffi::export]
+pub fn unix_now() -> Result<u64> {
+    Ok(crate::unix_now()?)
+}
