@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# vodsign: build, test, benchmark, fuzz and install. Run `./build.sh help`.
+#
+# Everything a command needs is installed by this script itself (cached under
+# ${VODSIGN_CACHE:-$HOME/.cache/vodsign} after the first run): nothing is expected by hand.
+set -uo pipefail
+cd "$(dirname "$0")" || exit 2
+ROOT=$PWD
+export VODSIGN_CACHE=${VODSIGN_CACHE:-$HOME/.cache/vodsign}
+# shellcheck source=scripts/toolchains.sh
+. scripts/toolchains.sh
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 2; }
+
+usage() {
+    cat <<'USAGE'
+usage: ./build.sh [COMMAND]
+  (none)               build the release library and CLI, the bindings and the Kotlin jar,
+                       then sign with a throwaway key and decode the result
+  test                 run every suite (Rust, reference, C, Kotlin, Swift, drift and size checks);
+                       ends with "N passed, N failed"
+  bench                benchmarks; writes BENCHMARKS.md
+  fuzz [SECONDS]       run each fuzz target for SECONDS (default 60)
+  install --prefix DIR install header, libraries and pkg-config file under DIR
+  help                 this text
+USAGE
+}
+
+# Tools the suites use beyond Rust: Node (the reference), gcc, valgrind, pkg-config.
+ensure_host_tools() {
+    local missing=()
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    command -v cc >/dev/null 2>&1 || missing+=(gcc)
+    command -v g++ >/dev/null 2>&1 || missing+=(g++)
+    command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
+    command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing ${missing[*]} (first run only)"
+        _vs_apt_install "${missing[@]}" || die "could not install ${missing[*]}"
+    fi
+    command -v cargo >/dev/null 2>&1 || die "cargo is missing: install Rust (rustup) first"
+}
+
+cmd_build() {
+    ensure_host_tools
+    say "building the release library and CLI"
+    cargo build --release --lib --features cli --bin vodsign || die "cargo build failed"
+    say "generating bindings (bindings/kotlin, bindings/swift)"
+    scripts/gen-bindings.sh || die "generating bindings failed"
+    say "building the Kotlin jar"
+    scripts/test-kotlin.sh --jar-only || die "building the jar failed"
+    local key sig
+    key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    say "signing with a throwaway key, then decoding"
+    sig=$(VODSIGN_SECRET_KEY=$key target/release/vodsign sign --secret-id AKIDexample --procedure LongVideoPreset --class-id 3) ||
+        die "signing failed"
+    printf 'signature: %s\n\n' "$sig"
+    target/release/vodsign decode "$sig" || die "decoding failed"
+    VODSIGN_SECRET_KEY=$key target/release/vodsign verify "$sig" || die "verifying failed"
+    cat <<DONE
+
+artifacts:
+  target/release/vodsign            the CLI
+  target/release/libvodsign.so      shared library (C ABI and uniffi), SONAME libvodsign.so.1
+  target/release/libvodsign.a       static library
+  include/vodsign.h                 C header
+  bindings/kotlin, bindings/swift   generated bindings
+  target/kotlin/vodsign.jar         Kotlin bindings with the native library inside
+DONE
+}
+
+# ---------------------------------------------------------------------------------------------
+# test: every suite; each prints counts, which are summed into the last line.
+PASSED=0
+FAILED=0
+SUITES=()
+LOGDIR=$ROOT/target/test-logs
+
+# run_suite NAME CMD...: runs CMD, shows its output, and adds the counts it reports
+# ("N passed, N failed" lines, or cargo's "test result:" lines). A suite that exits non-zero
+# without reporting a failure counts as one failure; one that reports nothing counts as one.
+run_suite() {
+    local name=$1; shift
+    local log="$LOGDIR/$name.log" rc p=0 f=0
+    say "suite: $name"
+    "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    if grep -qE '^test result: ' "$log"; then
+        p=$(grep -oE 'test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
+        f=$(grep -oE '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
+    elif grep -qE '^[0-9]+ passed, [0-9]+ failed' "$log"; then
+        read -r p f < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 | awk '{print $1, $3}')
+    fi
+    if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+    if [ "$rc" = 0 ] && [ "$p" = 0 ] && [ "$f" = 0 ]; then
+        echo "$name: reported no test" >&2
+        f=1
+    fi
+    PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+    SUITES+=("$(printf '%-12s %5d passed, %d failed' "$name" "$p" "$f")")
+}
+
+cmd_test() {
+    mkdir -p "$LOGDIR"
+    ensure_host_tools
+    run_suite rust cargo test --features cli --no-fail-fast
+    run_suite reference node tests/reference/gen-vectors.js --check
+    run_suite c scripts/test-c.sh
+    run_suite bindings scripts/gen-bindings.sh --check
+    run_suite kotlin scripts/test-kotlin.sh
+    run_suite swift scripts/test-swift.sh
+    run_suite size scripts/check-size.sh
+    echo
+    printf '%s\n' "${SUITES[@]}"
+    echo "$PASSED passed, $FAILED failed"
+    [ "$FAILED" = 0 ]
+}
+
+cmd=${1:-build}
+[ $# -gt 0 ] && shift
+case $cmd in
+    build) cmd_build ;;
+    test) cmd_test ;;
+    bench) exec scripts/bench.sh "$@" ;;
+    fuzz) exec scripts/fuzz.sh "$@" ;;
+    install) exec scripts/install.sh "$@" ;;
+    help | -h | --help) usage ;;
+    *) usage >&2; exit 2 ;;
+esac
