@@ -289,10 +289,11 @@ fn batch_line(line: &str, cache: &mut Option<(String, Vec<u8>, Signer)>) -> Resu
     signature_for(signer, &opts, time, expire, random).map_err(core)
 }
 
-/// The signature from the argument, or else from stdin, with surrounding whitespace removed.
+/// The signature from the argument exactly as given, or else from stdin without the
+/// surrounding whitespace (`echo SIG | vodsign decode`).
 fn signature_arg(positional: Option<&str>) -> CliResult<String> {
     match positional {
-        Some(s) => Ok(s.trim().to_string()),
+        Some(s) => Ok(s.to_string()),
         None => {
             let mut s = String::new();
             io::stdin().read_to_string(&mut s).map_err(|e| Fail::Usage(format!("reading the signature from stdin: {e}")))?;
