@@ -50,6 +50,17 @@ pub(crate) fn int_into(out: &mut Vec<u8>, v: i128) {
     out.extend_from_slice(&buf[i..]);
 }
 
+/// The number of characters `int_into` writes for `v`.
+pub(crate) fn decimal_len(v: i128) -> usize {
+    let mut n = v.unsigned_abs();
+    let mut len = usize::from(v < 0) + 1;
+    while n >= 10 {
+        n /= 10;
+        len += 1;
+    }
+    len
+}
+
 /// A value to emit.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Value<'a> {
@@ -67,13 +78,13 @@ pub(crate) fn pair_into(out: &mut Vec<u8>, key: &str, value: Value<'_>) {
     }
 }
 
-/// The most bytes `pair_into` can append for this key and value (with the separator).
+/// The bytes `pair_into` appends for this key and value, with the separator.
 pub(crate) fn pair_len_bound(key: &str, value: Value<'_>) -> usize {
     1 + key.len()
         + 1
         + match value {
             Value::Str(s) => escaped_len(s),
-            Value::Int(_) => 40,
+            Value::Int(v) => decimal_len(v),
         }
 }
 
@@ -95,6 +106,7 @@ mod tests {
             let mut out = Vec::new();
             int_into(&mut out, v);
             assert_eq!(out, v.to_string().as_bytes());
+            assert_eq!(decimal_len(v), out.len());
         }
     }
 }
