@@ -32,6 +32,7 @@ mod mac;
 mod params;
 mod sign;
 mod verify;
+pub mod capi;
 #[cfg(feature = "uniffi")]
 mod uniffi_api;
 
