@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Kotlin: builds target/kotlin/vodsign.jar (the generated bindings, compiled, with the release
+# library inside as the resource linux-x86-64/libvodsign.so), then compiles and runs the
+# conformance suite in tests/kotlin/ against the jar, JNA and kotlin-stdlib only.
+#
+#   scripts/test-kotlin.sh             build the jar, run the suite; ends with "N passed, N failed"
+#   scripts/test-kotlin.sh --jar-only  build the jar only
+#
+# Toolchains (kotlinc, JNA) come from scripts/toolchains.sh and are cached after the first run.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root" || exit 2
+# shellcheck source=scripts/toolchains.sh
+. scripts/toolchains.sh
+
+jar_only=0
+case "${1:-}" in
+    --jar-only) jar_only=1 ;;
+    "") ;;
+    *) echo "usage: $0 [--jar-only]" >&2; exit 2 ;;
+esac
+
+fail() {
+    echo "kotlin: $*" >&2
+    [ "$jar_only" = 1 ] || echo "0 passed, 1 failed"
+    exit 1
+}
+
+ensure_kotlin || fail "Kotlin toolchain could not be set up"
+
+out=$root/target/kotlin
+jar=$out/vodsign.jar
+kt=$root/bindings/kotlin/com/vodsign/vodsign.kt
+lib=$root/target/release/libvodsign.so
+
+[ -f "$kt" ] || fail "$kt is missing: run scripts/gen-bindings.sh"
+cargo build --release --lib --quiet || fail "cargo build --release --lib failed"
+[ -f "$lib" ] || fail "$lib was not built"
+
+mkdir -p "$out"
+# Rebuild the jar only when the bindings or the library changed.
+if [ ! -f "$jar" ] || [ "$kt" -nt "$jar" ] || [ "$lib" -nt "$jar" ]; then
+    echo "kotlin: compiling the bindings into $jar" >&2
+    stage=$(mktemp -d "$out/.jar.XXXXXX") || fail "mktemp failed"
+    trap 'rm -rf "$stage"' EXIT
+    mkdir -p "$stage/classes/linux-x86-64"
+    "$KOTLINC" -nowarn -cp "$JNA_JAR" "$kt" -d "$stage/classes" >&2 || fail "kotlinc failed on the bindings"
+    cp "$lib" "$stage/classes/linux-x86-64/libvodsign.so"
+    (cd "$stage/classes" && jar --create --file "$stage/vodsign.jar" .) || fail "jar failed"
+    mv "$stage/vodsign.jar" "$jar" || fail "could not write $jar"
+    rm -rf "$stage"
+    trap - EXIT
+fi
+[ "$jar_only" = 1 ] && exit 0
+
+tests=$out/conformance.jar
+srcs=("$root"/tests/kotlin/*.kt)
+stale=0
+[ -f "$tests" ] && [ ! "$jar" -nt "$tests" ] || stale=1
+for s in "${srcs[@]}"; do [ "$s" -nt "$tests" ] && stale=1; done
+if [ "$stale" = 1 ]; then
+    echo "kotlin: compiling tests/kotlin" >&2
+    "$KOTLINC" -Werror -cp "$jar:$JNA_JAR" "${srcs[@]}" -d "$out/.conformance.tmp.jar" >&2 ||
+        { rm -f "$out/.conformance.tmp.jar"; fail "kotlinc failed on tests/kotlin"; }
+    mv "$out/.conformance.tmp.jar" "$tests"
+fi
+
+# No -Djna.library.path and no LD_LIBRARY_PATH: the native library must come from the jar.
+env -u LD_LIBRARY_PATH java -cp "$tests:$jar:$JNA_JAR:$KOTLIN_STDLIB" \
+    com.vodsign.conformance.ConformanceKt "$root/tests/vectors"

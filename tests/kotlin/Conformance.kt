@@ -1,0 +1,380 @@
+// Kotlin conformance suite for the vodsign bindings: every case of tests/vectors/{sign,decode,verify}.json,
+// then the binding's own behaviour (exception classes and messages, threads, close).
+//
+// Usage: java -cp tests.jar:vodsign.jar:jna.jar:kotlin-stdlib.jar com.vodsign.conformance.ConformanceKt VECTOR_DIR
+// Prints each failure and ends with "N passed, N failed"; exits 1 when anything failed.
+package com.vodsign.conformance
+
+import com.vodsign.DecodedSignature
+import com.vodsign.SignOptions
+import com.vodsign.Signer
+import com.vodsign.Verifier
+import com.vodsign.VodsignException
+import com.vodsign.decode
+import com.vodsign.secondsLeft
+import com.vodsign.unixNow
+import com.vodsign.verify
+import java.io.File
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.system.exitProcess
+
+private var passed = 0
+private var failed = 0
+private var refusedByType = 0
+
+/** Runs one check: `body` returns null on success or a description of what went wrong. */
+private fun case(name: String, body: () -> String?) {
+    val problem = try {
+        body()
+    } catch (e: Throwable) {
+        "unexpected ${e.javaClass.name}: ${e.message}"
+    }
+    if (problem == null) {
+        passed++
+    } else {
+        failed++
+        println("FAIL $name: $problem")
+    }
+}
+
+/** The vectors' error code for each exception class (exhaustive: a new kind fails to compile). */
+private fun code(e: VodsignException): String = when (e) {
+    is VodsignException.InvalidParameter -> "invalid_parameter"
+    is VodsignException.ValidityTooLong -> "validity_too_long"
+    is VodsignException.NotBase64 -> "not_base64"
+    is VodsignException.TooShort -> "too_short"
+    is VodsignException.NotUtf8 -> "not_utf8"
+    is VodsignException.MalformedQuery -> "malformed_query"
+    is VodsignException.MissingParameter -> "missing_parameter"
+    is VodsignException.NotAnInteger -> "not_an_integer"
+    is VodsignException.DuplicateParameter -> "duplicate_parameter"
+    is VodsignException.BadMac -> "bad_mac"
+    is VodsignException.Expired -> "expired"
+    is VodsignException.NotYetValid -> "not_yet_valid"
+    is VodsignException.Clock -> "clock"
+    is VodsignException.Random -> "random"
+}
+
+/**
+ * Compares a thrown exception with the vector's `error`: the class, and a message that is the
+ * core's own sentence (not uniffi's field list) and names the parameter where the vector does.
+ */
+private fun checkError(e: VodsignException, error: Map<*, *>): String? {
+    val want = error["code"] as String
+    val got = code(e)
+    if (got != want) return "expected $want, got $got (${e.message})"
+    val msg = e.message ?: return "exception has no message"
+    if (msg.isBlank() || msg.startsWith("message=")) return "message is not the core's text: '$msg'"
+    val param = error["param"] as String?
+    if (param != null && !msg.contains(param)) return "message does not name $param: '$msg'"
+    return null
+}
+
+private fun expectError(error: Map<*, *>, what: String, call: () -> Any?): String? =
+    try {
+        val v = call()
+        "expected ${error["code"]}, $what returned $v"
+    } catch (e: VodsignException) {
+        checkError(e, error)
+    }
+
+/** A vector value the binding's types cannot hold (negative for an unsigned type, too large). */
+private class Unrepresentable(val param: String) : Exception("$param does not fit the binding's type")
+
+private fun long(params: Map<*, *>, key: String): Long? = when (val v = params[key]) {
+    null -> null
+    is Long -> v
+    else -> throw IllegalArgumentException("$key is not an integer in the vector: $v")
+}
+
+private fun u64(params: Map<*, *>, key: String): ULong? =
+    long(params, key)?.let { if (it < 0) throw Unrepresentable(key) else it.toULong() }
+
+private fun u32(params: Map<*, *>, key: String): UInt? =
+    long(params, key)?.let { if (it < 0 || it > 0xFFFF_FFFFL) throw Unrepresentable(key) else it.toUInt() }
+
+private fun u8(params: Map<*, *>, key: String): UByte? =
+    long(params, key)?.let { if (it < 0 || it > 255) throw Unrepresentable(key) else it.toUByte() }
+
+private val KNOWN = setOf(
+    "secretId", "currentTimeStamp", "expireTime", "random", "procedure", "classId", "oneTimeValid",
+    "sourceContext", "taskPriority", "taskNotifyMode", "vodSubAppId", "sessionContext", "storageRegion",
+)
+
+private class SignInput(val secretId: String, val cts: ULong, val exp: ULong, val random: UInt, val options: SignOptions)
+
+private fun signInput(params: Map<*, *>): SignInput {
+    val unknown = params.keys.filter { it !in KNOWN }
+    require(unknown.isEmpty()) { "unknown parameters in the vector: $unknown" }
+    return SignInput(
+        secretId = params["secretId"] as String,
+        cts = u64(params, "currentTimeStamp")!!,
+        exp = u64(params, "expireTime")!!,
+        random = u32(params, "random")!!,
+        options = SignOptions(
+            procedure = params["procedure"] as String?,
+            classId = u64(params, "classId"),
+            oneTimeValid = u8(params, "oneTimeValid"),
+            sourceContext = params["sourceContext"] as String?,
+            taskPriority = long(params, "taskPriority"),
+            taskNotifyMode = params["taskNotifyMode"] as String?,
+            vodSubAppId = u64(params, "vodSubAppId"),
+            sessionContext = params["sessionContext"] as String?,
+            storageRegion = params["storageRegion"] as String?,
+        ),
+    )
+}
+
+@Suppress("UNCHECKED_CAST")
+private fun cases(dir: File, file: String): List<Map<String, Any?>> {
+    val doc = Json.parse(File(dir, file).readText(Charsets.UTF_8)) as Map<String, Any?>
+    return doc["cases"] as List<Map<String, Any?>>
+}
+
+private fun signSuite(dir: File) {
+    for (c in cases(dir, "sign.json")) {
+        val name = "sign/${c["name"]}"
+        val error = c["error"] as Map<*, *>?
+        case(name) {
+            val input = try {
+                signInput(c["params"] as Map<*, *>)
+            } catch (u: Unrepresentable) {
+                // The value cannot even be written in Kotlin's types, so the API refuses it.
+                return@case if (error != null) { refusedByType++; null } else "valid case, but ${u.message}"
+            }
+            val key = c["secretKey"] as String
+            if (error != null) {
+                expectError(error, "signAt") {
+                    Signer(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) }
+                }
+            } else {
+                val sig = Signer(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) }
+                when {
+                    sig != c["signature"] -> "signature\n  got  $sig\n  want ${c["signature"]}"
+                    decode(sig).original != c["original"] -> "decoded original differs from the vector's"
+                    else -> null
+                }
+            }
+        }
+    }
+}
+
+/** The typed fields of a decoded signature agree with its parameter list. */
+private fun typedMismatch(d: DecodedSignature): String? {
+    val byKey = d.params.associate { it.key to it.value }
+    fun int(k: String) = byKey[k]?.toBigInteger()
+    val pairs = listOf(
+        "secretId" to (d.secretId to byKey["secretId"]),
+        "currentTimeStamp" to (d.currentTimeStamp.toString().toBigInteger() to int("currentTimeStamp")),
+        "expireTime" to (d.expireTime.toString().toBigInteger() to int("expireTime")),
+        "random" to (d.random.toString().toBigInteger() to int("random")),
+        "procedure" to (d.procedure to byKey["procedure"]),
+        "classId" to (d.classId?.toString()?.toBigInteger() to int("classId")),
+        "oneTimeValid" to (d.oneTimeValid?.toString()?.toBigInteger() to int("oneTimeValid")),
+        "sourceContext" to (d.sourceContext to byKey["sourceContext"]),
+        "taskPriority" to (d.taskPriority?.toBigInteger() to int("taskPriority")),
+        "taskNotifyMode" to (d.taskNotifyMode to byKey["taskNotifyMode"]),
+        "vodSubAppId" to (d.vodSubAppId?.toString()?.toBigInteger() to int("vodSubAppId")),
+        "sessionContext" to (d.sessionContext to byKey["sessionContext"]),
+        "storageRegion" to (d.storageRegion to byKey["storageRegion"]),
+    )
+    for ((k, v) in pairs) if (v.first != v.second) return "typed $k is ${v.first}, the parameter list says ${v.second}"
+    return null
+}
+
+private fun decodeSuite(dir: File) {
+    for (c in cases(dir, "decode.json")) {
+        val name = "decode/${c["name"]}"
+        val sig = c["signature"] as String
+        val error = c["error"] as Map<*, *>?
+        case(name) {
+            if (error != null) {
+                expectError(error, "decode") { decode(sig) }
+            } else {
+                val d = decode(sig)
+                val want = (c["params"] as List<*>).map { p -> (p as List<*>).let { it[0] as String to it[1] as String } }
+                val got = d.params.map { it.key to it.value }
+                when {
+                    d.macHex != c["mac"] -> "mac ${d.macHex}, want ${c["mac"]}"
+                    d.original != c["original"] -> "original\n  got  ${d.original}\n  want ${c["original"]}"
+                    got != want -> "params\n  got  $got\n  want $want"
+                    else -> typedMismatch(d)
+                }
+            }
+        }
+    }
+}
+
+private fun verifySuite(dir: File) {
+    for (c in cases(dir, "verify.json")) {
+        val name = "verify/${c["name"]}"
+        val sig = c["signature"] as String
+        val key = c["secretKey"] as String
+        val now = (c["now"] as Long).toULong()
+        val skew = (c["skew"] as Long).toULong()
+        val error = c["error"] as Map<*, *>?
+        case(name) {
+            if (c["valid"] == true) {
+                val d = verify(sig, key, now, skew)
+                val viaObject = Verifier(key, skew).use { it.verify(sig, now) }
+                val want = (c["secondsLeft"] as Long).toULong()
+                when {
+                    d != viaObject -> "verify() and Verifier.verify() disagree"
+                    secondsLeft(sig, now) != want -> "secondsLeft ${secondsLeft(sig, now)}, want $want"
+                    d.expireTime - now != want -> "expireTime - now is ${d.expireTime - now}, want $want"
+                    else -> null
+                }
+            } else {
+                expectError(error!!, "verify") { verify(sig, key, now, skew) }
+                    ?: expectError(error, "Verifier.verify") { Verifier(key, skew).use { it.verify(sig, now) } }
+            }
+        }
+    }
+}
+
+private const val SEED_SIGNATURE =
+    "j3IeOdRPWwKegeytZdde4djeEStzZWNyZXRJZD1JYW1TZWNyZXRJZCZjdXJyZW50VGltZVN0YW1wPTE1NzEyMTUwOTUmZXhwaXJlVGltZT0xNTcxMzAxNDk1JnJhbmRvbT0yMjA2MjUmcHJvY2VkdXJlPSZjbGFzc0lkPTAmb25lVGltZVZhbGlkPTAmc291cmNlQ29udGV4dD0="
+private val SEED_OPTIONS = SignOptions(procedure = "", classId = 0u, oneTimeValid = 0u, sourceContext = "")
+
+private fun bindingSuite(dir: File) {
+    case("binding/library-from-jar") {
+        if (System.getProperty("jna.library.path") != null) "jna.library.path is set; the jar must be self-contained" else null
+    }
+    case("binding/defaults") {
+        val o = SignOptions()
+        if (o.validity != 86_400uL || o.procedure != null || o.storageRegion != null) "SignOptions() defaults: $o" else null
+    }
+    case("binding/seed-signature") {
+        Signer("IamSecretId", "IamSecretKey").use { s ->
+            val a = s.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u)
+            val b = Signer.withKeyBytes("IamSecretId", "IamSecretKey".toByteArray()).use {
+                it.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u)
+            }
+            when {
+                a != SEED_SIGNATURE -> "signAt gave $a"
+                b != SEED_SIGNATURE -> "withKeyBytes gave $b"
+                s.secretId() != "IamSecretId" -> "secretId() is ${s.secretId()}"
+                else -> null
+            }
+        }
+    }
+    case("binding/exception-hierarchy") {
+        try {
+            decode("not base64!")
+            "decode accepted garbage"
+        } catch (e: Exception) {
+            when {
+                e !is VodsignException -> "threw ${e.javaClass.name}, not a VodsignException"
+                e !is VodsignException.NotBase64 -> "threw ${e.javaClass.name}, not NotBase64"
+                e.message.isNullOrBlank() || e.message!!.startsWith("message=") -> "message is '${e.message}'"
+                else -> null
+            }
+        }
+    }
+    case("binding/empty-secret-id") {
+        expectError(mapOf("code" to "invalid_parameter", "param" to "secretId"), "Signer()") { Signer("", "k") }
+    }
+    case("binding/empty-secret-key") {
+        expectError(mapOf("code" to "invalid_parameter", "param" to "secretKey"), "Signer()") { Signer("id", "") }
+    }
+    case("binding/validity-zero") {
+        Signer("id", "k").use { s ->
+            expectError(mapOf("code" to "invalid_parameter", "param" to "validity"), "sign") { s.sign(SignOptions(validity = 0u)) }
+        }
+    }
+    case("binding/validity-too-long") {
+        Signer("id", "k").use { s ->
+            expectError(mapOf("code" to "validity_too_long"), "sign") { s.sign(SignOptions(validity = 7_776_001u)) }
+        }
+    }
+    case("binding/bad-mac-message") {
+        expectError(mapOf("code" to "bad_mac"), "verify") { verify(SEED_SIGNATURE, "another key", 1571215100uL, 300uL) }
+    }
+    case("binding/sign-now-then-verify") {
+        Signer("AKIDexample", "the-secret-key").use { s ->
+            val sig = s.sign(SignOptions(procedure = "LongVideoPreset", oneTimeValid = 1u, validity = 600u))
+            val now = unixNow()
+            val d = verify(sig, "the-secret-key", now)
+            val v = Verifier.withKeyBytes("the-secret-key".toByteArray()).use { it.verify(sig, now) }
+            when {
+                d != v -> "verify() and Verifier.withKeyBytes disagree"
+                d.expireTime - d.currentTimeStamp != 600uL -> "window is ${d.expireTime - d.currentTimeStamp}"
+                d.procedure != "LongVideoPreset" || d.oneTimeValid != 1.toUByte() -> "decoded $d"
+                secondsLeft(sig, now) !in 590uL..600uL -> "secondsLeft ${secondsLeft(sig, now)}"
+                else -> null
+            }
+        }
+    }
+    case("binding/use-closes") {
+        val s = Signer("IamSecretId", "IamSecretKey")
+        val sig = s.use { it.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u) }
+        try {
+            s.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u)
+            "a closed Signer still signed"
+        } catch (e: IllegalStateException) {
+            s.close() // a second close is harmless
+            if (sig != SEED_SIGNATURE) "signature inside use{} was $sig" else null
+        }
+    }
+    case("binding/threads-share-one-signer") { threads(dir) }
+}
+
+/** 8 threads share one Signer (and one Verifier) and sign every valid vector of its secretId/key. */
+private fun threads(dir: File): String? {
+    val work = cases(dir, "sign.json").filter {
+        it["error"] == null && it["secretKey"] == "IamSecretKey" && (it["params"] as Map<*, *>)["secretId"] == "IamSecretId"
+    }.map { signInput(it["params"] as Map<*, *>) to it["signature"] as String }
+    if (work.size < 10) return "only ${work.size} vectors to share"
+    val rounds = 25
+    val errors = AtomicInteger()
+    val firstError = java.util.concurrent.atomic.AtomicReference<String?>(null)
+    val start = CountDownLatch(1)
+    Signer("IamSecretId", "IamSecretKey").use { signer ->
+        Verifier("IamSecretKey", 300u).use { verifier ->
+            val threads = (0 until 8).map { t ->
+                Thread {
+                    start.await()
+                    try {
+                        repeat(rounds) { r ->
+                            for (i in work.indices) {
+                                val (input, want) = work[(i + t * 7 + r) % work.size]
+                                val got = signer.signAt(input.options, input.cts, input.exp, input.random)
+                                if (got != want) throw IllegalStateException("thread $t got $got, want $want")
+                                verifier.verify(got, input.cts)
+                            }
+                            val fresh = signer.sign(SignOptions(validity = 60u))
+                            verifier.verify(fresh, unixNow())
+                        }
+                    } catch (e: Throwable) {
+                        errors.incrementAndGet()
+                        firstError.compareAndSet(null, "${e.javaClass.simpleName}: ${e.message}")
+                    }
+                }.apply { start() }
+            }
+            start.countDown()
+            threads.forEach { it.join(120_000) }
+            if (threads.any { it.isAlive }) return "threads did not finish within 120 s"
+        }
+    }
+    return if (errors.get() == 0) null else "${errors.get()} thread(s) failed; first: ${firstError.get()}"
+}
+
+fun main(args: Array<String>) {
+    val dir = File(args.getOrNull(0) ?: "tests/vectors")
+    for (f in listOf("sign.json", "decode.json", "verify.json")) {
+        if (!File(dir, f).isFile) {
+            println("FAIL vectors: ${File(dir, f)} is missing")
+            failed++
+        }
+    }
+    if (failed == 0) {
+        signSuite(dir)
+        decodeSuite(dir)
+        verifySuite(dir)
+        bindingSuite(dir)
+    }
+    if (refusedByType > 0) println("note: $refusedByType sign case(s) hold a value that Kotlin's unsigned types cannot express; counted as refused")
+    println("$passed passed, $failed failed")
+    exitProcess(if (failed == 0) 0 else 1)
+}
