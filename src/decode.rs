@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::mac::MAC_LEN;
-use crate::params::{Param, ParamType, check_window};
+use crate::params::{Param, ParamType, check_window, shown};
 
 /// A decoded signature: the MAC, the signed text and its parameters.
 ///
@@ -56,7 +56,7 @@ fn unescape(text: &str, range: Range<usize>, buf: &mut String, key: Option<Span>
         return Ok(Span { escaped: false, start: range.start as u32, end: range.end as u32 });
     }
     let key_name = |buf: &String| key.map(|k| span_text(text, buf, k).to_string());
-    let what = |name: &Option<String>| name.as_ref().map_or_else(|| "a key".to_string(), |k| format!("the value of {k}"));
+    let what = |name: &Option<String>| name.as_ref().map_or_else(|| "a key".to_string(), |k| format!("the value of {}", shown(k)));
     let mut bytes = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
@@ -151,11 +151,17 @@ impl Decoded {
             let key = unescape(&text, k, &mut d.unescaped, None)?;
             let value = unescape(&text, v, &mut d.unescaped, Some(key))?;
             let key_text = span_text(&text, &d.unescaped, key);
-            if d.pairs.iter().any(|[k, _]| span_text(&text, &d.unescaped, *k) == key_text) {
+            let param = Param::from_name(key_text);
+            let seen = match param {
+                Some(p) => d.known[p as usize].is_some(),
+                // Unknown keys are rare: compare with the others (at most MAX_PARAMS).
+                None => d.pairs.iter().any(|[k, _]| span_text(&text, &d.unescaped, *k) == key_text),
+            };
+            if seen {
                 return Err(Error::at(
                     ErrorKind::DuplicateParameter,
                     key_text,
-                    format!("{key_text} appears more than once"),
+                    format!("{} appears more than once", shown(key_text)),
                 ));
             }
             if d.pairs.len() == MAX_PARAMS {
@@ -165,7 +171,7 @@ impl Decoded {
                     format!("the signed text has more than {MAX_PARAMS} parameters"),
                 ));
             }
-            if let Some(p) = Param::from_name(key_text) {
+            if let Some(p) = param {
                 d.known[p as usize] = Some(d.pairs.len() as u32);
             }
             d.pairs.push([key, value]);

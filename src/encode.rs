@@ -13,16 +13,14 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Appends `s`, escaped, to `out`.
 pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !is_unreserved(b) {
-            out.extend_from_slice(&bytes[start..i]);
+    out.reserve(escaped_len(s));
+    for &b in s.as_bytes() {
+        if is_unreserved(b) {
+            out.push(b);
+        } else {
             out.extend_from_slice(&[b'%', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
-            start = i + 1;
         }
     }
-    out.extend_from_slice(&bytes[start..]);
 }
 
 /// The length of `s` once escaped.
@@ -32,9 +30,19 @@ pub(crate) fn escaped_len(s: &str) -> usize {
 
 /// Appends an integer in plain decimal.
 pub(crate) fn int_into(out: &mut Vec<u8>, v: i128) {
+    if v < 0 {
+        out.push(b'-');
+    }
     let mut buf = [0u8; 40];
     let mut i = buf.len();
     let mut n = v.unsigned_abs();
+    // Every wire integer fits 64 bits; 128-bit division is several times slower.
+    while n > u64::MAX as u128 {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let mut n = n as u64;
     loop {
         i -= 1;
         buf[i] = b'0' + (n % 10) as u8;
@@ -43,22 +51,13 @@ pub(crate) fn int_into(out: &mut Vec<u8>, v: i128) {
             break;
         }
     }
-    if v < 0 {
-        i -= 1;
-        buf[i] = b'-';
-    }
     out.extend_from_slice(&buf[i..]);
 }
 
 /// The number of characters `int_into` writes for `v`.
 pub(crate) fn decimal_len(v: i128) -> usize {
-    let mut n = v.unsigned_abs();
-    let mut len = usize::from(v < 0) + 1;
-    while n >= 10 {
-        n /= 10;
-        len += 1;
-    }
-    len
+    let n = v.unsigned_abs();
+    usize::from(v < 0) + if n == 0 { 1 } else { n.ilog10() as usize + 1 }
 }
 
 /// A value to emit.

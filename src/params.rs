@@ -112,7 +112,22 @@ impl Param {
 
     /// The parameter with this wire name (case-sensitive).
     pub fn from_name(name: &str) -> Option<Param> {
-        Param::ALL.into_iter().find(|p| p.name() == name)
+        Some(match name {
+            "secretId" => Param::SecretId,
+            "currentTimeStamp" => Param::CurrentTimeStamp,
+            "expireTime" => Param::ExpireTime,
+            "random" => Param::Random,
+            "procedure" => Param::Procedure,
+            "classId" => Param::ClassId,
+            "oneTimeValid" => Param::OneTimeValid,
+            "sourceContext" => Param::SourceContext,
+            "taskPriority" => Param::TaskPriority,
+            "taskNotifyMode" => Param::TaskNotifyMode,
+            "vodSubAppId" => Param::VodSubAppId,
+            "sessionContext" => Param::SessionContext,
+            "storageRegion" => Param::StorageRegion,
+            _ => return None,
+        })
     }
 
     /// Whether every signature must carry it.
@@ -202,9 +217,15 @@ impl Param {
                 format!("{} is {:?}; must be a whole number", self.name(), clip(text)),
             ));
         }
-        let value = match digits.trim_start_matches('0') {
-            d if d.len() > 38 => None,
-            _ => text.parse::<i128>().ok(),
+        let significant = digits.trim_start_matches('0');
+        let value = if significant.len() <= 19 {
+            // Fits u64: the common case, without 128-bit arithmetic.
+            let magnitude = significant.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+            Some(if text.starts_with('-') { -i128::from(magnitude) } else { i128::from(magnitude) })
+        } else if significant.len() <= 38 {
+            text.parse::<i128>().ok()
+        } else {
+            None
         };
         let value = value.ok_or_else(|| {
             self.invalid(format!("{} is {:?}; out of range", self.name(), clip(text)))
@@ -256,6 +277,16 @@ fn is_region(s: &str) -> bool {
         !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     });
     ok_first && ok_rest && rest > 0
+}
+
+/// A key as it appears in a message: as it is when short and printable, otherwise quoted with
+/// escapes and shortened, so that a message is always one line of reasonable size.
+pub(crate) fn shown(key: &str) -> String {
+    if key.len() <= 32 && !key.is_empty() && key.chars().all(|c| !c.is_control() && !c.is_whitespace()) {
+        key.to_string()
+    } else {
+        format!("{:?}", clip(key))
+    }
 }
 
 /// Shortens a value quoted in a message so that messages stay one line of reasonable size.

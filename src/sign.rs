@@ -140,7 +140,7 @@ impl Options {
     /// required name, a value of the wrong type, or a value that breaks the parameter's rule.
     pub fn set(&mut self, name: &str, value: ParamValue<'_>) -> Result<()> {
         let param = Param::from_name(name).ok_or_else(|| {
-            Error::at(ErrorKind::InvalidParameter, name, format!("{name:?} is not an optional signature parameter"))
+            Error::at(ErrorKind::InvalidParameter, name, format!("{} is not an optional signature parameter", crate::params::shown(name)))
         })?;
         let s = |v: ParamValue<'_>| match v {
             ParamValue::Str(s) => param.check_str(s).map(|()| Some(s.to_string())),
@@ -296,7 +296,7 @@ impl Signer {
             self.write_original(opts, current_time_stamp, expire_time, random, buf);
             let mac = self.key.mac(&buf[MAC_LEN..]);
             buf[..MAC_LEN].copy_from_slice(&mac);
-            STANDARD.encode_string(&buf[..], out);
+            encode_base64_into(buf, out);
         };
         let reused = SCRATCH
             .try_with(|cell| cell.try_borrow_mut().map(|mut buf| write(&mut buf)).is_ok())
@@ -338,6 +338,19 @@ impl Signer {
             .sum();
         (MAC_LEN + original).div_ceil(3) * 4
     }
+}
+
+/// Appends the standard padded Base64 of `bytes` to `out`, in one pass into exactly the room
+/// it needs.
+fn encode_base64_into(bytes: &[u8], out: &mut String) {
+    let len = bytes.len().div_ceil(3) * 4;
+    let mut text = core::mem::take(out).into_bytes();
+    let start = text.len();
+    text.resize(start + len, 0);
+    let written = STANDARD.encode_slice(bytes, &mut text[start..]).unwrap_or(0);
+    text.truncate(start + written);
+    // Base64 is ASCII, so this never fails; on the impossible error `out` is left empty.
+    *out = String::from_utf8(text).unwrap_or_default();
 }
 
 /// The current Unix time in whole seconds, from the system clock.
