@@ -1,0 +1,4 @@
+//! `sign`: see the input layout and the invariants in `fuzz/targets.rs`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vodsign_fuzz::sign_target(data));
