@@ -6,7 +6,7 @@
 #   DIR/include/vodsign.h
 #   LIBDIR/libvodsign.so.1            the shared library (SONAME libvodsign.so.1), a real file
 #   LIBDIR/libvodsign.so              symlink to libvodsign.so.1, for -lvodsign at link time
-#   LIBDIR/libvodsign.a               the static library
+#   LIBDIR/libvodsign.a               the static library (without LLVM bitcode and debug info)
 #   LIBDIR/pkgconfig/vodsign.pc       from vodsign.pc.in; Libs.private lists the static
 #                                     library's native dependencies as rustc reports them
 #
@@ -85,6 +85,18 @@ install -m 644 include/vodsign.h "$prefix/include/vodsign.h"
 install -m 755 "$release/libvodsign.so" "$libdir/libvodsign.so.1"
 ln -sfn libvodsign.so.1 "$libdir/libvodsign.so"
 install -m 644 "$release/libvodsign.a" "$libdir/libvodsign.a"
+# The archive carries LLVM bitcode (.llvmbc, only for Rust's own LTO) and std's debug info: about
+# 24 MB. Drop both when binutils is there (about 5 MB left); linking is unaffected.
+if command -v objcopy >/dev/null 2>&1 && command -v strip >/dev/null 2>&1; then
+    slim="$libdir/.libvodsign.a.tmp"
+    if objcopy --remove-section=.llvmbc --remove-section=.llvmcmd "$libdir/libvodsign.a" "$slim" 2>/dev/null &&
+        strip --strip-debug "$slim" 2>/dev/null; then
+        mv -f "$slim" "$libdir/libvodsign.a"
+    else
+        rm -f "$slim"
+        echo "install.sh: could not slim libvodsign.a; installed it as built" >&2
+    fi
+fi
 # Paths relative to ${prefix} where possible, so that the tree can be moved with pkg-config's
 # --define-prefix.
 pc_libdir=$libdir

@@ -147,7 +147,7 @@ exported_symbols() { nm -D --defined-only "$WORK/lib/libvodsign.so.1" | awk '$2 
 header_functions() { grep -E '^[A-Za-z]' include/vodsign.h | grep -oE '\bvodsign_[a-z0-9_]+\(' | tr -d '(' | sort; }
 # readelf, not nm: nm's LLVM plugin chokes on the bitcode rustc embeds in the archive members.
 static_symbols() {
-    readelf -sW "$WORK/libvodsign.a" 2>/dev/null |
+    readelf -sW "${1:-$WORK/libvodsign.a}" 2>/dev/null |
         awk '$4 == "FUNC" && $5 == "GLOBAL" && $7 != "UND" && $8 ~ /^vodsign_/ {print $8}' | sort -u
 }
 
@@ -210,6 +210,8 @@ check_installed_tree() {
     [ -L "$PREFIX/lib/libvodsign.so" ] && [ "$(readlink "$PREFIX/lib/libvodsign.so")" = libvodsign.so.1 ] ||
         { echo "lib/libvodsign.so is not a symlink to libvodsign.so.1"; return 1; }
     cmp include/vodsign.h "$PREFIX/include/vodsign.h" || return 1
+    diff -u include/vodsign.symbols <(static_symbols "$PREFIX/lib/libvodsign.a") || return 1
+    echo "libvodsign.a: $(wc -c <"$WORK/libvodsign.a") bytes built, $(wc -c <"$PREFIX/lib/libvodsign.a") installed"
     [ "$(pkg-config --modversion vodsign)" = "$VERSION" ] || { echo "modversion $(pkg-config --modversion vodsign)"; return 1; }
     pkg-config --static --libs vodsign | grep -q -- '-lpthread' || { echo "no Libs.private"; return 1; }
     echo "cflags: $(pkg-config --cflags vodsign)"
