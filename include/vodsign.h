@@ -45,8 +45,10 @@
  * Panics. An internal error (a bug) never unwinds into C: the call returns VODSIGN_ERR_PANIC and
  * writes nothing.
  *
- * Link with -lvodsign (pkg-config --cflags --libs vodsign); the shared library's SONAME is
- * libvodsign.so.1. For the static library, use pkg-config --static.
+ * Linking. Shared: `pkg-config --cflags --libs vodsign` (-lvodsign; the SONAME is
+ * libvodsign.so.1). Static: -Wl,-Bstatic -lvodsign -Wl,-Bdynamic followed by the system libraries
+ * that `pkg-config --static --libs vodsign` lists after -lvodsign (Libs.private), or the
+ * archive's path instead of -lvodsign.
  */
 
 
