@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Swift: compiles the generated bindings (bindings/swift/Sources/VodSign) as the module VodSign,
 # links the conformance suite tests/swift/main.swift against it and the release libvodsign.so,
-# runs it on tests/vectors, and checks that bindings/swift builds as a Swift package.
+# runs it on tests/vectors, and checks that a package depending on bindings/swift builds and runs.
 # Runs with a host `swift`, else inside the cached Debian trixie root of scripts/toolchains.sh.
 #
 #   scripts/test-swift.sh      ends with "N passed, N failed" (the package build counts as one)
@@ -53,15 +53,39 @@ swift_run "$root" env ROOT="$root" PKG="$pkg" OUT="$out" bash -c '
         -L "$OUT/lib" -lvodsign -Xlinker -rpath -Xlinker "$OUT/lib" -o "$OUT/conformance" >&2 ||
         { echo "FAIL swiftc: tests/swift/main.swift does not compile"; echo "0 passed, 1 failed"; exit 1; }
 
-    # 3. The package as a Swift user would add it.
-    pkg_ok=1
-    if swift build --package-path "$PKG" --scratch-path "$OUT/package-build" -Xlinker -L"$OUT/lib" \
+    # 3. The package as a Swift user would add it: a throwaway package that depends on
+    #    bindings/swift by path, builds, links -lvodsign and prints the seed signature.
+    pkg_ok=0
+    app=$OUT/consumer
+    rm -rf "$app"
+    mkdir -p "$app/Sources/Demo"
+    cat >"$app/Package.swift" <<PACKAGE
+// swift-tools-version:5.9
+import PackageDescription
+let package = Package(
+    name: "Demo",
+    dependencies: [.package(path: "$PKG")],
+    targets: [.executableTarget(name: "Demo", dependencies: [.product(name: "VodSign", package: "swift")])]
+)
+PACKAGE
+    cat >"$app/Sources/Demo/main.swift" <<MAIN
+import VodSign
+let options = SignOptions(procedure: "", classId: 0, oneTimeValid: 0, sourceContext: "")
+print(try Signer(secretId: "IamSecretId", secretKey: "IamSecretKey")
+    .signAt(options: options, currentTimeStamp: 1571215095, expireTime: 1571301495, random: 220625))
+MAIN
+    seed=j3IeOdRPWwKegeytZdde4djeEStzZWNyZXRJZD1JYW1TZWNyZXRJZCZjdXJyZW50VGltZVN0YW1wPTE1NzEyMTUwOTUmZXhwaXJlVGltZT0xNTcxMzAxNDk1JnJhbmRvbT0yMjA2MjUmcHJvY2VkdXJlPSZjbGFzc0lkPTAmb25lVGltZVZhbGlkPTAmc291cmNlQ29udGV4dD0=
+    if swift build --package-path "$app" --scratch-path "$OUT/package-build" -Xlinker -L"$OUT/lib" \
         >"$OUT/package-build.log" 2>&1; then
-        pkg_ok=1
+        got=$(LD_LIBRARY_PATH="$OUT/lib" "$OUT/package-build/debug/Demo" 2>&1)
+        if [ "$got" = "$seed" ]; then
+            pkg_ok=1
+        else
+            echo "FAIL package: the consumer of bindings/swift printed: $got"
+        fi
     else
         tail -n 30 "$OUT/package-build.log"
-        echo "FAIL package: swift build in bindings/swift failed (log: $OUT/package-build.log)"
-        pkg_ok=0
+        echo "FAIL package: a package depending on bindings/swift does not build (log: $OUT/package-build.log)"
     fi
 
     # 4. Run; fold the package result into the closing line.
