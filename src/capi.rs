@@ -272,7 +272,16 @@ fn record(func: &str, message: &str, param: Option<&str>) {
 }
 
 /// Runs `f`, catching panics; on failure records the detail under `func` and returns the status.
+#[inline]
 fn guard(func: &'static str, f: impl FnOnce() -> Result<(), Fail>) -> vodsign_status {
+    let mut f = Some(f);
+    guard_dyn(func, &mut || f.take().map_or(Ok(()), |f| f()))
+}
+
+/// The body of [`guard`], shared by every export instead of copied into each (the library's
+/// size budget): one panic boundary and one error path.
+#[inline(never)]
+fn guard_dyn(func: &'static str, f: &mut dyn FnMut() -> Result<(), Fail>) -> vodsign_status {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => VODSIGN_OK,
         Ok(Err(fail)) => {
