@@ -264,4 +264,32 @@ fn write_seeds() {
     // sign: sign.json cases (refusals included), grouped by outcome.
     let items = sign.iter().filter_map(|c| Some((outcome(c), sign_input(c)?.write()))).collect();
     write_dir("sign", &spread(items, PER_TARGET));
+
+    // capi: the same three kinds through the C ABI, with output capacities from none to
+    // plenty and, now and then, a NULL input or out pointer.
+    let caps = [0u16, 1, 5, 21, 64, 599];
+    let flags = |i: usize| if i % 9 == 4 { 1 + (i / 9 % 2) as u8 } else { 0 };
+    let mut items = Vec::new();
+    for (i, c) in decode.iter().enumerate() {
+        let rest = c["signature"].as_str().unwrap().as_bytes();
+        items.push((outcome(c), targets::capi_input(0, flags(i), caps[i % caps.len()], rest)));
+    }
+    let mut seeds = spread(items, PER_TARGET / 3);
+    let mut items = Vec::new();
+    for (i, c) in verify.iter().enumerate() {
+        let mut rest = Vec::new();
+        targets::put_key(&mut rest, c["secretKey"].as_str().unwrap().as_bytes());
+        rest.extend_from_slice(&c["now"].as_u64().unwrap().to_le_bytes());
+        rest.extend_from_slice(&c["skew"].as_u64().unwrap().to_le_bytes());
+        rest.extend_from_slice(c["signature"].as_str().unwrap().as_bytes());
+        items.push((outcome(c), targets::capi_input(1, flags(i), caps[i % caps.len()], &rest)));
+    }
+    seeds.extend(spread(items, PER_TARGET / 3));
+    let mut items = Vec::new();
+    for (i, c) in sign.iter().enumerate() {
+        let Some(rest) = sign_input(c).and_then(|s| targets::capi_sign_rest(&s)) else { continue };
+        items.push((outcome(c), targets::capi_input(2, flags(i), caps[i % caps.len()], &rest)));
+    }
+    seeds.extend(spread(items, PER_TARGET - seeds.len()));
+    write_dir("capi", &seeds);
 }
