@@ -79,6 +79,18 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn a_non_utf8_argument_is_a_usage_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let out = Command::new(BIN)
+        .arg("decode")
+        .arg(std::ffi::OsStr::from_bytes(b"\xff\xfe"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not valid UTF-8"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn invalid_parameters_name_the_rule() {
     let long = "x".repeat(251);
     let out = run(&["sign", "--secret-id", "x", "--source-context", &long], Some(KEY), "");

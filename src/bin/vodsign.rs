@@ -57,8 +57,12 @@ impl From<Error> for Fail {
 type CliResult<T = ExitCode> = Result<T, Fail>;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let args: Result<Vec<String>, _> = std::env::args_os().skip(1).map(|a| a.into_string()).collect();
+    let result = match args {
+        Ok(args) => run(&args),
+        Err(_) => Err(Fail::Usage("an argument is not valid UTF-8".into())),
+    };
+    match result {
         Ok(code) => code,
         Err(Fail::Usage(m)) => {
             eprintln!("vodsign: {m}\nRun 'vodsign --help' for usage.");
