@@ -126,6 +126,25 @@ fn batch_runs_every_sign_vector() {
 }
 
 #[test]
+fn batch_answers_every_line_even_broken_ones() {
+    let good = json!({"secretId": "AKIDx", "secretKey": KEY, "currentTimeStamp": 1, "expireTime": 2, "random": 3}).to_string();
+    let input = [good.as_bytes(), b"\n\n[1]\n\xff\xfe\n{\"secretId\":\"x\"}\n", good.as_bytes(), b"\n"].concat();
+    let mut child = Command::new(BIN)
+        .args(["sign", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let codes: Vec<&str> = lines.iter().map(|l| l["error"]["code"].as_str().unwrap_or("ok")).collect();
+    assert_eq!(codes, ["ok", "invalid_json", "invalid_request", "invalid_json", "invalid_request", "ok"]);
+    assert_eq!(lines[0], lines[5]);
+}
+
+#[test]
 fn batch_fills_time_and_random() {
     let line = json!({"secretId": "AKIDx", "secretKey": KEY, "procedure": "p"}).to_string();
     let out = run(&["sign", "--batch"], None, &format!("{line}\n{line}\n"));

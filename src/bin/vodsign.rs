@@ -218,12 +218,18 @@ fn sign_batch() -> CliResult {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut cache: Option<(String, Vec<u8>, Signer)> = None;
-    for line in stdin.lock().lines() {
-        let line = line.map_err(|e| Fail::Refused(format!("reading stdin: {e}")))?;
-        if line.trim().is_empty() {
-            continue;
+    // One output line for every input line, blank or broken ones included, so that output line
+    // N always answers input line N.
+    for line in stdin.lock().split(b'\n') {
+        let mut line = line.map_err(|e| Fail::Refused(format!("reading stdin: {e}")))?;
+        if line.last() == Some(&b'\r') {
+            line.pop();
         }
-        let result = match batch_line(&line, &mut cache) {
+        let result = match String::from_utf8(line) {
+            Err(_) => Err(("invalid_json".to_string(), "the line is not UTF-8".to_string())),
+            Ok(line) => batch_line(&line, &mut cache),
+        };
+        let result = match result {
             Ok(sig) => json!({ "signature": sig }),
             Err((code, message)) => json!({ "error": { "code": code, "message": message } }),
         };
