@@ -68,6 +68,27 @@ fn signer_state_is_zeroized_on_drop() {
     assert!(nonzero(&freed) <= 16, "keyed state left in freed memory: {freed:?}");
 }
 
+/// The same through the C ABI: `vodsign_signer_free` wipes the handle before freeing it.
+#[test]
+fn c_signer_handle_is_zeroized_when_freed() {
+    use vodsign::capi::{VODSIGN_OK, vodsign_signer, vodsign_signer_free, vodsign_signer_new};
+    let (id, key) = ("AKIDexample", b"a secret key that must not linger");
+    let mut handle: *mut vodsign_signer = std::ptr::null_mut();
+    // SAFETY: valid pointers and lengths; `handle` is written on success.
+    let status = unsafe { vodsign_signer_new(id.as_ptr().cast(), id.len(), key.as_ptr(), key.len(), &mut handle) };
+    assert_eq!(status, VODSIGN_OK);
+    let size = std::mem::size_of::<vodsign_signer>();
+    // SAFETY: the handle is live and `size` bytes long.
+    let live = unsafe { std::slice::from_raw_parts(handle as *const u8, size) }.to_vec();
+    *WATCHED.lock().unwrap() = Some((handle as usize, Vec::new()));
+    // SAFETY: a live handle from vodsign_signer_new, freed once.
+    unsafe { vodsign_signer_free(handle) };
+    let freed = WATCHED.lock().unwrap().take().unwrap().1;
+    assert_eq!(freed.len(), size, "the handle's block was not freed");
+    assert!(nonzero(&live) > 40);
+    assert!(nonzero(&freed) <= 16, "keyed state left in the freed handle: {freed:?}");
+}
+
 #[test]
 fn verifier_state_is_zeroized_on_drop() {
     let (live, freed) = bytes_at_free(Verifier::new(b"a secret key that must not linger"));
