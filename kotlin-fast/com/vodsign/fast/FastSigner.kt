@@ -1,0 +1,366 @@
+// The Kotlin fast path: a hand-written signer over the library's C ABI (include/vodsign.h),
+// called through JNA *direct mapping* (Native.register) with primitive arguments only.
+//
+// Why: the generated uniffi signer pays, per call, for JNA Structure objects (a call status and
+// RustBuffers for the options record, the result and the handle clone), for serializing the
+// options record, and for several native calls (clone the handle, allocate the buffer, sign, free).
+// Here a call is one native call with primitive arguments: the signer and options are native
+// handles built once, and the signature is written into a per-thread direct buffer.
+//
+// It adds no signing logic: every rule, the escaping, the MAC and the Base64 are the core's,
+// reached through vodsign_signer_sign_at / vodsign_signer_sign. It loads the same native library
+// as the generated bindings (JNA, library name "vodsign": the jar's linux-x86-64/libvodsign.so,
+// or the `uniffi.component.vodsign.libraryOverride` property that the bindings also honour) and
+// throws the same exception classes (com.vodsign.VodsignException.*) with the same messages.
+//
+// Compiled into target/kotlin/vodsign.jar by scripts/test-kotlin.sh.
+package com.vodsign.fast
+
+import com.sun.jna.Native
+import com.sun.jna.Pointer
+import com.vodsign.InternalException
+import com.vodsign.SignOptions
+import com.vodsign.VodsignException
+import java.lang.ref.Cleaner
+import java.nio.ByteBuffer
+import java.nio.ByteOrder
+import java.nio.CharBuffer
+import java.nio.charset.CodingErrorAction
+import java.util.concurrent.atomic.AtomicLong
+
+/**
+ * The C functions, bound by JNA direct mapping. Handles (`vodsign_signer *`, `vodsign_options *`)
+ * are passed as their address in a `Long` and `size_t` as `Long`: this object refuses to load on
+ * a platform where pointers or `size_t` are not 64 bits wide.
+ */
+internal object FastNative {
+    init {
+        check(Native.POINTER_SIZE == 8 && Native.SIZE_T_SIZE == 8) {
+            "com.vodsign.fast needs a 64-bit platform (pointer ${Native.POINTER_SIZE} bytes, size_t ${Native.SIZE_T_SIZE})"
+        }
+        val name = System.getProperty("uniffi.component.vodsign.libraryOverride") ?: "vodsign"
+        Native.register(FastNative::class.java, name)
+    }
+
+    external fun vodsign_status_name(status: Int): Pointer?
+    external fun vodsign_last_error_message(out: ByteArray?, cap: Long, outLen: LongArray): Int
+
+    external fun vodsign_signer_new(secretId: ByteArray, secretIdLen: Long, secretKey: ByteArray, secretKeyLen: Long, out: LongArray): Int
+    external fun vodsign_signer_free(signer: Long)
+    external fun vodsign_signer_max_signature_len(signer: Long, options: Long, out: LongArray): Int
+    external fun vodsign_signer_sign(signer: Long, options: Long, out: ByteBuffer, cap: Long, outLen: ByteBuffer): Int
+    external fun vodsign_signer_sign_at(
+        signer: Long, options: Long, currentTimeStamp: Long, expireTime: Long, random: Int,
+        out: ByteBuffer, cap: Long, outLen: ByteBuffer,
+    ): Int
+
+    external fun vodsign_options_new(out: LongArray): Int
+    external fun vodsign_options_free(options: Long)
+    external fun vodsign_options_set_procedure(options: Long, value: ByteArray, len: Long): Int
+    external fun vodsign_options_set_class_id(options: Long, value: Long): Int
+    external fun vodsign_options_set_one_time_valid(options: Long, value: Byte): Int
+    external fun vodsign_options_set_source_context(options: Long, value: ByteArray, len: Long): Int
+    external fun vodsign_options_set_task_priority(options: Long, value: Long): Int
+    external fun vodsign_options_set_task_notify_mode(options: Long, value: ByteArray, len: Long): Int
+    external fun vodsign_options_set_vod_sub_app_id(options: Long, value: Long): Int
+    external fun vodsign_options_set_session_context(options: Long, value: ByteArray, len: Long): Int
+    external fun vodsign_options_set_storage_region(options: Long, value: ByteArray, len: Long): Int
+    external fun vodsign_options_set_validity(options: Long, seconds: Long): Int
+
+    /** Frees native handles that were not closed, once their owner is unreachable. */
+    val CLEANER: Cleaner by lazy { Cleaner.create() }
+
+    // Status codes of include/vodsign.h.
+    const val OK = 0
+    const val ERR_BUFFER_TOO_SMALL = 102
+
+    /** Turns a failed status into the exception the generated bindings throw for it. */
+    fun fail(status: Int, function: String): Exception {
+        val message = lastErrorMessage(function)
+        return when (status) {
+            1 -> VodsignException.InvalidParameter(message)
+            2 -> VodsignException.ValidityTooLong(message)
+            3 -> VodsignException.NotBase64(message)
+            4 -> VodsignException.TooShort(message)
+            5 -> VodsignException.NotUtf8(message)
+            6 -> VodsignException.MalformedQuery(message)
+            7 -> VodsignException.MissingParameter(message)
+            8 -> VodsignException.NotAnInteger(message)
+            9 -> VodsignException.DuplicateParameter(message)
+            10 -> VodsignException.BadMac(message)
+            11 -> VodsignException.Expired(message)
+            12 -> VodsignException.NotYetValid(message)
+            13 -> VodsignException.Clock(message)
+            14 -> VodsignException.Random(message)
+            // Argument errors (NULL, bad UTF-8, buffer), panics and codes this file does not
+            // know: not a rule of the signature, so not a VodsignException (as uniffi does).
+            else -> InternalException("${statusName(status)}: $message")
+        }
+    }
+
+    private fun statusName(status: Int): String = vodsign_status_name(status)?.getString(0, "UTF-8") ?: "status $status"
+
+    /**
+     * The core's message of the last failure on this thread, without the "function: " prefix
+     * the C ABI adds (so that it reads exactly as the generated bindings' message).
+     */
+    private fun lastErrorMessage(function: String): String {
+        val len = LongArray(1)
+        var buf = ByteArray(256)
+        var status = vodsign_last_error_message(buf, buf.size.toLong(), len)
+        if (status == ERR_BUFFER_TOO_SMALL) {
+            buf = ByteArray(Math.toIntExact(len[0] + 1))
+            status = vodsign_last_error_message(buf, buf.size.toLong(), len)
+        }
+        if (status != OK) return "(no detail: vodsign_last_error_message returned $status)"
+        val text = String(buf, 0, len[0].toInt(), Charsets.UTF_8)
+        val prefix = "$function: "
+        return if (text.startsWith(prefix)) text.substring(prefix.length) else text
+    }
+
+    private val EMPTY = ByteArray(1)
+
+    /**
+     * UTF-8 bytes of `s`. A lone surrogate cannot be encoded: like the generated bindings, this
+     * throws java.nio.charset.CharacterCodingException rather than substituting '?'.
+     */
+    fun utf8(s: String): ByteArray {
+        if (s.isEmpty()) return EMPTY // never a NULL pointer, even for length 0
+        for (c in s) {
+            if (Character.isSurrogate(c)) {
+                val b = Charsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(s))
+                return ByteArray(b.remaining()).also { b.get(it) }
+            }
+        }
+        return s.toByteArray(Charsets.UTF_8)
+    }
+
+    fun utf8Len(s: String, b: ByteArray): Long = if (s.isEmpty()) 0L else b.size.toLong()
+}
+
+/** Frees a native handle exactly once: from close(), or from the Cleaner when unreachable. */
+private class NativeHandle(address: Long, private val free: (Long) -> Unit) : Runnable {
+    private val address = AtomicLong(address)
+    override fun run() {
+        val a = address.getAndSet(0)
+        if (a != 0L) free(a)
+    }
+}
+
+/**
+ * A [SignOptions] record converted once into a native `vodsign_options` handle, for
+ * [FastSigner.signAt] and [FastSigner.sign] without any per-call conversion. Immutable once
+ * built: any number of threads may sign with it at once. Close it (or let it be collected) when
+ * done; it must not be closed while another thread is signing with it.
+ */
+class FastOptions(val options: SignOptions) : AutoCloseable {
+    internal val address: Long
+    private val cleanable: Cleaner.Cleanable
+
+    init {
+        val out = LongArray(1)
+        val status = FastNative.vodsign_options_new(out)
+        if (status != FastNative.OK) throw FastNative.fail(status, "vodsign_options_new")
+        address = out[0]
+        cleanable = FastNative.CLEANER.register(this, NativeHandle(address, FastNative::vodsign_options_free))
+        try {
+            set(options)
+        } catch (e: Throwable) {
+            cleanable.clean()
+            throw e
+        }
+    }
+
+    private fun set(o: SignOptions) {
+        val a = address
+        fun check(status: Int, function: String) {
+            if (status != FastNative.OK) throw FastNative.fail(status, function)
+        }
+        fun text(s: String?, function: String, setter: (Long, ByteArray, Long) -> Int) {
+            if (s == null) return
+            val b = FastNative.utf8(s)
+            check(setter(a, b, FastNative.utf8Len(s, b)), function)
+        }
+        text(o.procedure, "vodsign_options_set_procedure", FastNative::vodsign_options_set_procedure)
+        o.classId?.let { check(FastNative.vodsign_options_set_class_id(a, it.toLong()), "vodsign_options_set_class_id") }
+        o.oneTimeValid?.let { check(FastNative.vodsign_options_set_one_time_valid(a, it.toByte()), "vodsign_options_set_one_time_valid") }
+        text(o.sourceContext, "vodsign_options_set_source_context", FastNative::vodsign_options_set_source_context)
+        o.taskPriority?.let { check(FastNative.vodsign_options_set_task_priority(a, it), "vodsign_options_set_task_priority") }
+        text(o.taskNotifyMode, "vodsign_options_set_task_notify_mode", FastNative::vodsign_options_set_task_notify_mode)
+        o.vodSubAppId?.let { check(FastNative.vodsign_options_set_vod_sub_app_id(a, it.toLong()), "vodsign_options_set_vod_sub_app_id") }
+        text(o.sessionContext, "vodsign_options_set_session_context", FastNative::vodsign_options_set_session_context)
+        text(o.storageRegion, "vodsign_options_set_storage_region", FastNative::vodsign_options_set_storage_region)
+        check(FastNative.vodsign_options_set_validity(a, o.validity.toLong()), "vodsign_options_set_validity")
+    }
+
+    /** Frees the native handle; a second call does nothing. */
+    override fun close() = cleanable.clean()
+}
+
+/**
+ * Makes signatures for one secretId and secret key, like [com.vodsign.Signer] (same methods,
+ * same results, same exceptions), through the C ABI with one native call per signature.
+ * Safe to share between threads. Close it when done: after [close], calls throw
+ * IllegalStateException; a close while other threads are signing takes effect when they finish.
+ *
+ * For the lowest cost, keep the [SignOptions] record you sign with (each thread converts the
+ * last record it used once and reuses the native copy while the same record comes again), or
+ * convert it yourself with [FastOptions].
+ */
+class FastSigner private constructor(private val secretId: String, key: ByteArray, keyLen: Int) : AutoCloseable {
+    /** A signer for this secretId and secret key (the key's UTF-8 bytes). Fails when either is empty. */
+    constructor(secretId: String, secretKey: String) : this(secretId, FastNative.utf8(secretKey), secretKey.isEmpty())
+
+    private constructor(secretId: String, key: ByteArray, empty: Boolean) : this(secretId, key, if (empty) 0 else key.size)
+
+    companion object {
+        /** A signer for this secretId and a secret key given as raw bytes. */
+        @Throws(VodsignException::class)
+        fun withKeyBytes(secretId: String, secretKey: ByteArray): FastSigner =
+            FastSigner(secretId, secretKey.copyOf(maxOf(secretKey.size, 1)), secretKey.size)
+
+        /** Enough for the signature of most option sets; a larger one grows the buffer once. */
+        private const val INITIAL_CAPACITY = 1024
+    }
+
+    private val address: Long
+    private val cleanable: Cleaner.Cleanable
+
+    init {
+        try {
+            val id = FastNative.utf8(secretId)
+            val out = LongArray(1)
+            val status = FastNative.vodsign_signer_new(id, FastNative.utf8Len(secretId, id), key, keyLen.toLong(), out)
+            if (status != FastNative.OK) throw FastNative.fail(status, "vodsign_signer_new")
+            address = out[0]
+            cleanable = FastNative.CLEANER.register(this, NativeHandle(address, FastNative::vodsign_signer_free))
+        } finally {
+            key.fill(0) // our own copy of the key (the shared empty array is all zeros already)
+        }
+    }
+
+    /** The secretId this signer puts in every signature. */
+    fun secretId(): String = secretId
+
+    /**
+     * Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests).
+     * `options.validity` is not used.
+     */
+    @Throws(VodsignException::class)
+    fun signAt(options: SignOptions, currentTimeStamp: ULong, expireTime: ULong, random: UInt): String =
+        call { scratch -> scratch.sign(address, scratch.options(options), currentTimeStamp.toLong(), expireTime.toLong(), random.toInt(), true) }
+
+    /** [signAt] with options converted beforehand. */
+    @Throws(VodsignException::class)
+    fun signAt(options: FastOptions, currentTimeStamp: ULong, expireTime: ULong, random: UInt): String =
+        call { scratch -> scratch.sign(address, options.address, currentTimeStamp.toLong(), expireTime.toLong(), random.toInt(), true) }
+
+    /**
+     * Signs with the current time, expireTime = now + `options.validity`, and a random number
+     * from the operating system's secure generator.
+     */
+    @Throws(VodsignException::class)
+    fun sign(options: SignOptions): String =
+        call { scratch -> scratch.sign(address, scratch.options(options), 0, 0, 0, false) }
+
+    /** [sign] with options converted beforehand. */
+    @Throws(VodsignException::class)
+    fun sign(options: FastOptions): String =
+        call { scratch -> scratch.sign(address, options.address, 0, 0, 0, false) }
+
+    // ---- lifetime: the same protocol as the generated objects (a call counter that keeps the
+    // native handle alive during calls; the last one out frees it).
+    private val calls = AtomicLong(1)
+    private val closed = java.util.concurrent.atomic.AtomicBoolean(false)
+
+    /** Frees the native signer (which wipes its keyed state); a second call does nothing. */
+    override fun close() {
+        if (closed.compareAndSet(false, true) && calls.decrementAndGet() == 0L) release()
+    }
+
+    private fun release() {
+        cleanable.clean()
+        // Every thread's cached options: no call is running and none can start any more.
+        synchronized(allScratch) {
+            allScratch.forEach { it.get()?.dropOptions() }
+            allScratch.clear()
+        }
+    }
+
+    private inline fun <R> call(block: (Scratch) -> R): R {
+        while (true) {
+            val c = calls.get()
+            check(c != 0L) { "FastSigner object has already been destroyed" }
+            if (calls.compareAndSet(c, c + 1)) break
+        }
+        try {
+            return block(scratch.get())
+        } finally {
+            if (calls.decrementAndGet() == 0L) release()
+        }
+    }
+
+    // ---- per-thread state: the output buffers and the last options record converted.
+    private val allScratch = ArrayList<java.lang.ref.WeakReference<Scratch>>()
+    private val scratch: ThreadLocal<Scratch> = ThreadLocal.withInitial {
+        Scratch().also { s ->
+            synchronized(allScratch) {
+                allScratch.removeAll { it.get() == null } // threads that ended
+                allScratch.add(java.lang.ref.WeakReference(s))
+            }
+        }
+    }
+
+    private class Scratch {
+        private var cap = INITIAL_CAPACITY
+        private var out: ByteBuffer = ByteBuffer.allocateDirect(cap)
+        private var bytes = ByteArray(cap)
+        private val outLen: ByteBuffer = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder())
+        private var lastRecord: SignOptions? = null
+        private var lastOptions: FastOptions? = null
+
+        /** The native copy of `o`: reused while this thread signs with the same record. */
+        fun options(o: SignOptions): Long {
+            val cached = lastOptions
+            if (cached != null && lastRecord === o) return cached.address
+            val fresh = FastOptions(o)
+            lastOptions = fresh
+            lastRecord = o
+            cached?.close() // only this thread ever used it
+            return fresh.address
+        }
+
+        fun dropOptions() {
+            lastOptions?.close()
+            lastOptions = null
+            lastRecord = null
+        }
+
+        fun sign(signer: Long, options: Long, cts: Long, exp: Long, random: Int, at: Boolean): String {
+            while (true) {
+                val status = if (at) {
+                    FastNative.vodsign_signer_sign_at(signer, options, cts, exp, random, out, cap.toLong(), outLen)
+                } else {
+                    FastNative.vodsign_signer_sign(signer, options, out, cap.toLong(), outLen)
+                }
+                val len = outLen.getLong(0)
+                if (status == FastNative.OK) {
+                    val n = len.toInt()
+                    // JNA passes a Buffer's address plus its position: keep the position at 0.
+                    out.get(bytes, 0, n)
+                    out.rewind()
+                    return String(bytes, 0, n, Charsets.ISO_8859_1) // Base64: ASCII
+                }
+                if (status != FastNative.ERR_BUFFER_TOO_SMALL || len + 1 <= cap) {
+                    throw FastNative.fail(status, if (at) "vodsign_signer_sign_at" else "vodsign_signer_sign")
+                }
+                cap = Math.toIntExact(len + 1)
+                out = ByteBuffer.allocateDirect(cap)
+                bytes = ByteArray(cap)
+            }
+        }
+    }
+}
