@@ -271,18 +271,30 @@ fn record(func: &str, message: &str, param: Option<&str>) {
     });
 }
 
+/// An export's body, run by [`guard_dyn`] through a trait object. A trait of its own rather than
+/// `dyn FnMut`: the vtable of a closure trait object also carries a `call_once` shim, a second
+/// copy of every body.
+trait Body {
+    fn run(&mut self) -> Result<(), Fail>;
+}
+
+impl<F: FnMut() -> Result<(), Fail>> Body for F {
+    fn run(&mut self) -> Result<(), Fail> {
+        self()
+    }
+}
+
 /// Runs `f`, catching panics; on failure records the detail under `func` and returns the status.
 #[inline]
-fn guard(func: &'static str, f: impl FnOnce() -> Result<(), Fail>) -> vodsign_status {
-    let mut f = Some(f);
-    guard_dyn(func, &mut || f.take().map_or(Ok(()), |f| f()))
+fn guard(func: &'static str, mut f: impl FnMut() -> Result<(), Fail>) -> vodsign_status {
+    guard_dyn(func, &mut f)
 }
 
 /// The body of [`guard`], shared by every export instead of copied into each (the library's
 /// size budget): one panic boundary and one error path.
 #[inline(never)]
-fn guard_dyn(func: &'static str, f: &mut dyn FnMut() -> Result<(), Fail>) -> vodsign_status {
-    match catch_unwind(AssertUnwindSafe(f)) {
+fn guard_dyn(func: &'static str, f: &mut dyn Body) -> vodsign_status {
+    match catch_unwind(AssertUnwindSafe(|| f.run())) {
         Ok(Ok(())) => VODSIGN_OK,
         Ok(Err(fail)) => {
             // Building the message allocates; a panic there must not escape either.
@@ -506,34 +518,36 @@ fn last_error_field(
 /// `const vodsign_options *` (signing) may run on many threads at once while nobody sets.
 pub struct vodsign_options(Options);
 
-/// Body of the typed text setters.
+/// Body of the typed text setters; `field` picks the option to set. A function pointer rather
+/// than a closure type, so that the five setters share one body.
 unsafe fn set_text(
     func: &'static str,
     options: *mut vodsign_options,
     value: *const c_char,
     value_len: usize,
-    set: impl FnOnce(&mut Options, String),
+    field: fn(&mut Options) -> &mut Option<String>,
 ) -> vodsign_status {
-    guard(func, || {
+    guard(func, move || {
         // SAFETY: forwarded contract.
         let options = unsafe { mut_arg(options, "options") }?;
         // SAFETY: forwarded contract.
         let value = unsafe { str_arg(value, value_len, "value") }?;
-        set(&mut options.0, value.to_owned());
+        *field(&mut options.0) = Some(value.to_owned());
         Ok(())
     })
 }
 
-/// Body of the typed integer setters.
-unsafe fn set_value(
+/// Body of the typed integer setters (one per integer type).
+unsafe fn set_value<T: Copy>(
     func: &'static str,
     options: *mut vodsign_options,
-    set: impl FnOnce(&mut Options),
+    value: T,
+    field: fn(&mut Options) -> &mut Option<T>,
 ) -> vodsign_status {
-    guard(func, || {
+    guard(func, move || {
         // SAFETY: forwarded contract.
         let options = unsafe { mut_arg(options, "options") }?;
-        set(&mut options.0);
+        *field(&mut options.0) = Some(value);
         Ok(())
     })
 }
@@ -544,7 +558,7 @@ unsafe fn set_value(
 /// `out` must be writable. On success `*out` owns a handle; free it with `vodsign_options_free`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vodsign_options_new(out: *mut *mut vodsign_options) -> vodsign_status {
-    guard("vodsign_options_new", || {
+    guard("vodsign_options_new", move || {
         HandleOut::new(out, "out")?.write(vodsign_options(Options::new()))
     })
 }
@@ -572,9 +586,7 @@ pub unsafe extern "C" fn vodsign_options_set_procedure(
 ) -> vodsign_status {
     // SAFETY: forwarded contract.
     unsafe {
-        set_text("vodsign_options_set_procedure", options, value, value_len, |o, v| {
-            o.procedure = Some(v)
-        })
+        set_text("vodsign_options_set_procedure", options, value, value_len, |o| &mut o.procedure)
     }
 }
 
@@ -585,7 +597,7 @@ pub unsafe extern "C" fn vodsign_options_set_procedure(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vodsign_options_set_class_id(options: *mut vodsign_options, value: u64) -> vodsign_status {
     // SAFETY: forwarded contract.
-    unsafe { set_value("vodsign_options_set_class_id", options, |o| o.class_id = Some(value)) }
+    unsafe { set_value("vodsign_options_set_class_id", options, value, |o| &mut o.class_id) }
 }
 
 /// Sets `oneTimeValid`: 0 or 1 (any other value is refused when signing).
@@ -599,9 +611,7 @@ pub unsafe extern "C" fn vodsign_options_set_one_time_valid(
 ) -> vodsign_status {
     // SAFETY: forwarded contract.
     unsafe {
-        set_value("vodsign_options_set_one_time_valid", options, |o| {
-            o.one_time_valid = Some(value)
-        })
+        set_value("vodsign_options_set_one_time_valid", options, value, |o| &mut o.one_time_valid)
     }
 }
 
@@ -623,7 +633,7 @@ pub unsafe extern "C" fn vodsign_options_set_source_context(
             options,
             value,
             value_len,
-            |o, v| o.source_context = Some(v),
+            |o| &mut o.source_context,
         )
     }
 }
@@ -639,9 +649,7 @@ pub unsafe extern "C" fn vodsign_options_set_task_priority(
 ) -> vodsign_status {
     // SAFETY: forwarded contract.
     unsafe {
-        set_value("vodsign_options_set_task_priority", options, |o| {
-            o.task_priority = Some(value)
-        })
+        set_value("vodsign_options_set_task_priority", options, value, |o| &mut o.task_priority)
     }
 }
 
@@ -663,7 +671,7 @@ pub unsafe extern "C" fn vodsign_options_set_task_notify_mode(
             options,
             value,
             value_len,
-            |o, v| o.task_notify_mode = Some(v),
+            |o| &mut o.task_notify_mode,
         )
     }
 }
@@ -679,9 +687,7 @@ pub unsafe extern "C" fn vodsign_options_set_vod_sub_app_id(
 ) -> vodsign_status {
     // SAFETY: forwarded contract.
     unsafe {
-        set_value("vodsign_options_set_vod_sub_app_id", options, |o| {
-            o.vod_sub_app_id = Some(value)
-        })
+        set_value("vodsign_options_set_vod_sub_app_id", options, value, |o| &mut o.vod_sub_app_id)
     }
 }
 
@@ -703,7 +709,7 @@ pub unsafe extern "C" fn vodsign_options_set_session_context(
             options,
             value,
             value_len,
-            |o, v| o.session_context = Some(v),
+            |o| &mut o.session_context,
         )
     }
 }
@@ -727,7 +733,7 @@ pub unsafe extern "C" fn vodsign_options_set_storage_region(
             options,
             value,
             value_len,
-            |o, v| o.storage_region = Some(v),
+            |o| &mut o.storage_region,
         )
     }
 }
@@ -739,7 +745,7 @@ pub unsafe extern "C" fn vodsign_options_set_storage_region(
 /// `options` must be a live handle not used by another thread during the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vodsign_options_set_validity(options: *mut vodsign_options, seconds: u64) -> vodsign_status {
-    guard("vodsign_options_set_validity", || {
+    guard("vodsign_options_set_validity", move || {
         // SAFETY: forwarded contract.
         let options = unsafe { mut_arg(options, "options") }?;
         options.0.validity = seconds;
@@ -763,7 +769,7 @@ pub unsafe extern "C" fn vodsign_options_set_str(
     value: *const c_char,
     value_len: usize,
 ) -> vodsign_status {
-    guard("vodsign_options_set_str", || {
+    guard("vodsign_options_set_str", move || {
         // SAFETY: forwarded contract.
         let options = unsafe { mut_arg(options, "options") }?;
         // SAFETY: forwarded contract.
@@ -791,7 +797,7 @@ pub unsafe extern "C" fn vodsign_options_set_int(
     name_len: usize,
     value: i64,
 ) -> vodsign_status {
-    guard("vodsign_options_set_int", || {
+    guard("vodsign_options_set_int", move || {
         // SAFETY: forwarded contract.
         let options = unsafe { mut_arg(options, "options") }?;
         // SAFETY: forwarded contract.
@@ -828,7 +834,7 @@ pub unsafe extern "C" fn vodsign_signer_new(
     secret_key_len: usize,
     out: *mut *mut vodsign_signer,
 ) -> vodsign_status {
-    guard("vodsign_signer_new", || {
+    guard("vodsign_signer_new", move || {
         // SAFETY: forwarded contract.
         let secret_id = unsafe { str_arg(secret_id, secret_id_len, "secret_id") }?;
         // SAFETY: forwarded contract.
@@ -862,7 +868,7 @@ pub unsafe extern "C" fn vodsign_signer_max_signature_len(
     options: *const vodsign_options,
     out: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_signer_max_signature_len", || {
+    guard("vodsign_signer_max_signature_len", move || {
         // SAFETY: forwarded contract.
         let signer = unsafe { ref_arg(signer, "signer") }?;
         // SAFETY: forwarded contract.
@@ -889,7 +895,7 @@ pub unsafe extern "C" fn vodsign_signer_sign(
     cap: usize,
     out_len: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_signer_sign", || {
+    guard("vodsign_signer_sign", move || {
         // SAFETY: forwarded contract.
         let signer = unsafe { ref_arg(signer, "signer") }?;
         // SAFETY: forwarded contract.
@@ -915,7 +921,7 @@ pub unsafe extern "C" fn vodsign_signer_sign_at(
     cap: usize,
     out_len: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_signer_sign_at", || {
+    guard("vodsign_signer_sign_at", move || {
         // SAFETY: forwarded contract.
         let signer = unsafe { ref_arg(signer, "signer") }?;
         // SAFETY: forwarded contract.
@@ -952,7 +958,7 @@ pub unsafe extern "C" fn vodsign_decode(
     signature_len: usize,
     out: *mut *mut vodsign_decoded,
 ) -> vodsign_status {
-    guard("vodsign_decode", || {
+    guard("vodsign_decode", move || {
         // SAFETY: forwarded contract.
         let signature = unsafe { str_arg(signature, signature_len, "signature") }?;
         let out = HandleOut::new(out, "out")?;
@@ -981,7 +987,7 @@ pub unsafe extern "C" fn vodsign_verify(
     skew: u64,
     out: *mut *mut vodsign_decoded,
 ) -> vodsign_status {
-    guard("vodsign_verify", || {
+    guard("vodsign_verify", move || {
         // SAFETY: forwarded contract.
         let signature = unsafe { str_arg(signature, signature_len, "signature") }?;
         // SAFETY: forwarded contract.
@@ -1006,7 +1012,7 @@ pub unsafe extern "C" fn vodsign_seconds_left(
     now: u64,
     out: *mut u64,
 ) -> vodsign_status {
-    guard("vodsign_seconds_left", || {
+    guard("vodsign_seconds_left", move || {
         // SAFETY: forwarded contract.
         let signature = unsafe { str_arg(signature, signature_len, "signature") }?;
         let out = ValueOut::new(out, "out")?;
@@ -1034,7 +1040,7 @@ pub unsafe extern "C" fn vodsign_decoded_seconds_left(
     now: u64,
     out: *mut u64,
 ) -> vodsign_status {
-    guard("vodsign_decoded_seconds_left", || {
+    guard("vodsign_decoded_seconds_left", move || {
         // SAFETY: forwarded contract.
         let decoded = unsafe { ref_arg(decoded, "decoded") }?;
         ValueOut::new(out, "out")?.write(decoded.0.seconds_left(now))
@@ -1054,7 +1060,7 @@ pub unsafe extern "C" fn vodsign_decoded_mac(
     cap: usize,
     out_len: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_decoded_mac", || {
+    guard("vodsign_decoded_mac", move || {
         // SAFETY: forwarded contract.
         let decoded = unsafe { ref_arg(decoded, "decoded") }?;
         if out_len.is_null() {
@@ -1092,7 +1098,7 @@ pub unsafe extern "C" fn vodsign_decoded_original(
     cap: usize,
     out_len: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_decoded_original", || {
+    guard("vodsign_decoded_original", move || {
         // SAFETY: forwarded contract.
         let decoded = unsafe { ref_arg(decoded, "decoded") }?;
         let sink = StrOut::new(out, cap, out_len)?;
@@ -1109,7 +1115,7 @@ pub unsafe extern "C" fn vodsign_decoded_param_count(
     decoded: *const vodsign_decoded,
     out: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_decoded_param_count", || {
+    guard("vodsign_decoded_param_count", move || {
         // SAFETY: forwarded contract.
         let decoded = unsafe { ref_arg(decoded, "decoded") }?;
         ValueOut::new(out, "out")?.write(decoded.0.len())
@@ -1138,7 +1144,7 @@ pub unsafe extern "C" fn vodsign_decoded_param_key(
     cap: usize,
     out_len: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_decoded_param_key", || {
+    guard("vodsign_decoded_param_key", move || {
         // SAFETY: forwarded contract.
         let decoded = unsafe { ref_arg(decoded, "decoded") }?;
         let sink = StrOut::new(out, cap, out_len)?;
@@ -1159,7 +1165,7 @@ pub unsafe extern "C" fn vodsign_decoded_param_value(
     cap: usize,
     out_len: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_decoded_param_value", || {
+    guard("vodsign_decoded_param_value", move || {
         // SAFETY: forwarded contract.
         let decoded = unsafe { ref_arg(decoded, "decoded") }?;
         let sink = StrOut::new(out, cap, out_len)?;
@@ -1181,7 +1187,7 @@ pub unsafe extern "C" fn vodsign_decoded_get(
     cap: usize,
     out_len: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_decoded_get", || {
+    guard("vodsign_decoded_get", move || {
         // SAFETY: forwarded contract.
         let decoded = unsafe { ref_arg(decoded, "decoded") }?;
         // SAFETY: forwarded contract.
@@ -1194,15 +1200,16 @@ pub unsafe extern "C" fn vodsign_decoded_get(
     })
 }
 
-/// Body of the integer getters; `wire` names an optional parameter for `VODSIGN_ERR_NOT_PRESENT`.
+/// Body of the integer getters (one per integer type); `wire` names an optional parameter for
+/// `VODSIGN_ERR_NOT_PRESENT`.
 unsafe fn get_value<T>(
     func: &'static str,
     decoded: *const vodsign_decoded,
     out: *mut T,
-    get: impl FnOnce(&Decoded) -> Option<T>,
+    get: fn(&Decoded) -> Option<T>,
     wire: &'static str,
 ) -> vodsign_status {
-    guard(func, || {
+    guard(func, move || {
         // SAFETY: forwarded contract.
         let decoded = unsafe { ref_arg(decoded, "decoded") }?;
         let out = ValueOut::new(out, "out")?;
@@ -1210,17 +1217,18 @@ unsafe fn get_value<T>(
     })
 }
 
-/// Body of the text getters.
+/// Body of the text getters, shared by all of them (`get` is a function pointer, not a closure
+/// type).
 unsafe fn get_text(
     func: &'static str,
     decoded: *const vodsign_decoded,
     out: *mut c_char,
     cap: usize,
     out_len: *mut usize,
-    get: impl FnOnce(&Decoded) -> Option<&str>,
+    get: fn(&Decoded) -> Option<&str>,
     wire: &'static str,
 ) -> vodsign_status {
-    guard(func, || {
+    guard(func, move || {
         // SAFETY: forwarded contract.
         let decoded = unsafe { ref_arg(decoded, "decoded") }?;
         let sink = StrOut::new(out, cap, out_len)?;
