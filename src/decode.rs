@@ -6,9 +6,7 @@
 
 use std::ops::Range;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-
+use crate::b64;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mac::MAC_LEN;
 use crate::params::{Param, ParamType, check_window, shown};
@@ -104,7 +102,7 @@ fn unescape(text: &str, range: Range<usize>, buf: &mut String, key: Option<Span>
 /// # Ok::<(), vodsign::Error>(())
 /// ```
 pub fn decode(signature: &str) -> Result<Decoded> {
-    let mut raw = STANDARD.decode(signature.as_bytes()).map_err(|e| {
+    let mut raw = b64::decode(signature.as_bytes()).map_err(|e| {
         Error::new(ErrorKind::NotBase64, None, format!("signature is not standard padded Base64: {e}"))
     })?;
     if raw.len() <= MAC_LEN {

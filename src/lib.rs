@@ -25,6 +25,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod b64;
 mod decode;
 mod encode;
 mod error;

@@ -3,9 +3,7 @@
 use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-
+use crate::b64;
 use crate::encode::{Value, pair_into, pair_len_bound};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mac::{Key, MAC_LEN};
@@ -343,12 +341,8 @@ impl Signer {
 /// Appends the standard padded Base64 of `bytes` to `out`, in one pass into exactly the room
 /// it needs.
 fn encode_base64_into(bytes: &[u8], out: &mut String) {
-    let len = bytes.len().div_ceil(3) * 4;
     let mut text = core::mem::take(out).into_bytes();
-    let start = text.len();
-    text.resize(start + len, 0);
-    let written = STANDARD.encode_slice(bytes, &mut text[start..]).unwrap_or(0);
-    text.truncate(start + written);
+    b64::encode_into(bytes, &mut text);
     // Base64 is ASCII, so this never fails; on the impossible error `out` is left empty.
     *out = String::from_utf8(text).unwrap_or_default();
 }
