@@ -319,9 +319,13 @@ fn record_panic(func: &'static str) {
 
 // ---------------------------------------------------------------------------------------------
 // Argument helpers
+//
+// The ones used by many exports are `#[inline(never)]`: one shared copy instead of one in every
+// export (the library's size budget; a call costs nothing next to signing or decoding).
 // ---------------------------------------------------------------------------------------------
 
 /// Bytes from (pointer, length). The pointer must not be NULL, even for length 0.
+#[inline(never)]
 unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &'static str) -> Result<&'a [u8], Fail> {
     if ptr.is_null() {
         return Err(Fail::Null(name));
@@ -336,6 +340,7 @@ unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &'static str) -> Resul
 }
 
 /// UTF-8 text from (pointer, length).
+#[inline(never)]
 unsafe fn str_arg<'a>(ptr: *const c_char, len: usize, name: &'static str) -> Result<&'a str, Fail> {
     // SAFETY: forwarded contract.
     let bytes = unsafe { bytes_arg(ptr.cast::<u8>(), len, name) }?;
@@ -344,12 +349,12 @@ unsafe fn str_arg<'a>(ptr: *const c_char, len: usize, name: &'static str) -> Res
 
 unsafe fn ref_arg<'a, T>(ptr: *const T, name: &'static str) -> Result<&'a T, Fail> {
     // SAFETY: the caller promises a non-NULL `ptr` is a live handle from this library.
-    unsafe { ptr.as_ref() }.ok_or(Fail::Null(name))
+    unsafe { ptr.as_ref() }.ok_or_else(|| Fail::Null(name))
 }
 
 unsafe fn mut_arg<'a, T>(ptr: *mut T, name: &'static str) -> Result<&'a mut T, Fail> {
     // SAFETY: the caller promises a non-NULL `ptr` is a live handle used by this thread only.
-    unsafe { ptr.as_mut() }.ok_or(Fail::Null(name))
+    unsafe { ptr.as_mut() }.ok_or_else(|| Fail::Null(name))
 }
 
 /// A place for one plain value, written only on success.
@@ -380,6 +385,7 @@ struct StrOut {
 
 impl StrOut {
     /// `out` may be NULL only when `cap` is 0 (to ask for the length).
+    #[inline(never)]
     fn new(out: *mut c_char, cap: usize, out_len: *mut usize) -> Result<Self, Fail> {
         if out_len.is_null() {
             return Err(Fail::Null("out_len"));
@@ -395,6 +401,7 @@ impl StrOut {
     }
 
     /// Copies `bytes` and a NUL when they fit; else only sets `*out_len`.
+    #[inline(never)]
     fn write(self, bytes: &[u8]) -> Result<(), Fail> {
         let n = bytes.len();
         // SAFETY: `out_len` is checked non-NULL; `out` has `cap` writable bytes and n < cap.
