@@ -53,8 +53,6 @@ fn unescape(text: &str, range: Range<usize>, buf: &mut String, key: Option<Span>
     if !s.iter().any(|&b| b == b'%' || b == b'+') {
         return Ok(Span { escaped: false, start: range.start as u32, end: range.end as u32 });
     }
-    let key_name = |buf: &String| key.map(|k| span_text(text, buf, k).to_string());
-    let what = |name: &Option<String>| name.as_ref().map_or_else(|| "a key".to_string(), |k| format!("the value of {}", shown(k)));
     let mut bytes = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
@@ -64,18 +62,7 @@ fn unescape(text: &str, range: Range<usize>, buf: &mut String, key: Option<Span>
                 let hex = |b: u8| (b as char).to_digit(16);
                 match (s.get(i + 1).copied().and_then(hex), s.get(i + 2).copied().and_then(hex)) {
                     (Some(h), Some(l)) => bytes.push((h * 16 + l) as u8),
-                    _ => {
-                        let name = key_name(buf);
-                        return Err(Error::new(
-                            ErrorKind::MalformedQuery,
-                            None,
-                            format!(
-                                "bad percent escape in {} at byte {} of the signed text; '%' must be followed by two hex digits",
-                                what(&name),
-                                range.start + i
-                            ),
-                        ));
-                    }
+                    _ => return Err(escape_error(key.map(|k| span_text(text, buf, k)), Some(range.start + i))),
                 }
                 i += 2;
             }
@@ -83,13 +70,32 @@ fn unescape(text: &str, range: Range<usize>, buf: &mut String, key: Option<Span>
         }
         i += 1;
     }
-    let decoded = String::from_utf8(bytes).map_err(|_| {
-        let name = key_name(buf);
-        Error::new(ErrorKind::NotUtf8, None, format!("{} percent-decodes to bytes that are not UTF-8", what(&name)))
-    })?;
+    let decoded =
+        String::from_utf8(bytes).map_err(|_| escape_error(key.map(|k| span_text(text, buf, k)), None))?;
     let start = buf.len() as u32;
     buf.push_str(&decoded);
     Ok(Span { escaped: true, start, end: buf.len() as u32 })
+}
+
+/// The error for a bad percent escape at byte `at` of the signed text, or (`at` is `None`) for
+/// escapes that decode to bytes that are not UTF-8: in a key, or in the value of the key `key`.
+#[cold]
+#[inline(never)]
+fn escape_error(key: Option<&str>, at: Option<usize>) -> Error {
+    let what = match key {
+        Some(k) => format!("the value of {}", shown(k)),
+        None => "a key".to_string(),
+    };
+    match at {
+        Some(byte) => Error::new(
+            ErrorKind::MalformedQuery,
+            None,
+            format_args!(
+                "bad percent escape in {what} at byte {byte} of the signed text; '%' must be followed by two hex digits"
+            ),
+        ),
+        None => Error::new(ErrorKind::NotUtf8, None, format_args!("{what} percent-decodes to bytes that are not UTF-8")),
+    }
 }
 
 /// Decodes a signature. See [`Decoded`].
@@ -103,20 +109,24 @@ fn unescape(text: &str, range: Range<usize>, buf: &mut String, key: Option<Span>
 /// ```
 pub fn decode(signature: &str) -> Result<Decoded> {
     let mut raw = b64::decode(signature.as_bytes()).map_err(|e| {
-        Error::new(ErrorKind::NotBase64, None, format!("signature is not standard padded Base64: {e}"))
+        Error::new(ErrorKind::NotBase64, None, format_args!("signature is not standard padded Base64: {e}"))
     })?;
     if raw.len() <= MAC_LEN {
         return Err(Error::new(
             ErrorKind::TooShort,
             None,
-            format!("signature decodes to {} bytes; needs at least {} (a {MAC_LEN}-byte MAC and the parameters)", raw.len(), MAC_LEN + 1),
+            format_args!(
+                "signature decodes to {} bytes; needs at least {} (a {MAC_LEN}-byte MAC and the parameters)",
+                raw.len(),
+                MAC_LEN + 1
+            ),
         ));
     }
     let mut mac = [0u8; MAC_LEN];
     mac.copy_from_slice(&raw[..MAC_LEN]);
     raw.drain(..MAC_LEN);
     let original = String::from_utf8(raw).map_err(|e| {
-        Error::new(ErrorKind::NotUtf8, None, format!("the signed text is not UTF-8 (at byte {})", e.utf8_error().valid_up_to()))
+        Error::new(ErrorKind::NotUtf8, None, format_args!("the signed text is not UTF-8 (at byte {})", e.utf8_error().valid_up_to()))
     })?;
     Decoded::parse(mac, original)
 }
@@ -124,7 +134,7 @@ pub fn decode(signature: &str) -> Result<Decoded> {
 impl Decoded {
     fn parse(mac: [u8; MAC_LEN], original: String) -> Result<Decoded> {
         if u32::try_from(original.len()).is_err() {
-            return Err(Error::new(ErrorKind::MalformedQuery, None, "the signed text is longer than 4 GiB"));
+            return Err(Error::new(ErrorKind::MalformedQuery, None, format_args!("the signed text is longer than 4 GiB")));
         }
         let mut d = Decoded {
             mac,
@@ -159,14 +169,14 @@ impl Decoded {
                 return Err(Error::at(
                     ErrorKind::DuplicateParameter,
                     key_text,
-                    format!("{} appears more than once", shown(key_text)),
+                    format_args!("{} appears more than once", shown(key_text)),
                 ));
             }
             if d.pairs.len() == MAX_PARAMS {
                 return Err(Error::new(
                     ErrorKind::MalformedQuery,
                     None,
-                    format!("the signed text has more than {MAX_PARAMS} parameters"),
+                    format_args!("the signed text has more than {MAX_PARAMS} parameters"),
                 ));
             }
             if let Some(p) = param {
@@ -177,7 +187,7 @@ impl Decoded {
         d.original = text;
         for p in Param::REQUIRED {
             if d.known[p as usize].is_none() {
-                return Err(Error::at(ErrorKind::MissingParameter, p.name(), format!("{} is missing", p.name())));
+                return Err(Error::at(ErrorKind::MissingParameter, p.name(), format_args!("{} is missing", p.name())));
             }
         }
         for p in Param::ALL {
@@ -309,14 +319,14 @@ impl Decoded {
             return Err(Error::new(
                 ErrorKind::NotYetValid,
                 None,
-                format!("currentTimeStamp {cts} is {} seconds after now ({now}); at most {skew} allowed", cts - now),
+                format_args!("currentTimeStamp {cts} is {} seconds after now ({now}); at most {skew} allowed", cts - now),
             ));
         }
         if now >= exp {
             return Err(Error::new(
                 ErrorKind::Expired,
                 None,
-                format!("expired at {exp}, {} seconds before now ({now})", now - exp),
+                format_args!("expired at {exp}, {} seconds before now ({now})", now - exp),
             ));
         }
         Ok(())

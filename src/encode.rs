@@ -28,12 +28,11 @@ pub(crate) fn escaped_len(s: &str) -> usize {
     s.bytes().map(|b| if is_unreserved(b) { 1 } else { 3 }).sum()
 }
 
-/// Appends an integer in plain decimal.
-pub(crate) fn int_into(out: &mut Vec<u8>, v: i128) {
-    if v < 0 {
-        out.push(b'-');
-    }
-    let mut buf = [0u8; 40];
+/// Writes `v` in plain decimal at the end of `buf` and returns the text written.
+///
+/// The one integer-to-text path of the library: the wire, lengths and messages all use it, so
+/// that the shared library carries no 128-bit formatting code (issue 5's size budget).
+pub(crate) fn decimal(v: i128, buf: &mut [u8; 40]) -> &[u8] {
     let mut i = buf.len();
     let mut n = v.unsigned_abs();
     // Every wire integer fits 64 bits; 128-bit division is several times slower.
@@ -51,13 +50,32 @@ pub(crate) fn int_into(out: &mut Vec<u8>, v: i128) {
             break;
         }
     }
-    out.extend_from_slice(&buf[i..]);
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
+}
+
+/// Appends an integer in plain decimal.
+pub(crate) fn int_into(out: &mut Vec<u8>, v: i128) {
+    out.extend_from_slice(decimal(v, &mut [0; 40]));
 }
 
 /// The number of characters `int_into` writes for `v`.
 pub(crate) fn decimal_len(v: i128) -> usize {
-    let n = v.unsigned_abs();
-    usize::from(v < 0) + if n == 0 { 1 } else { n.ilog10() as usize + 1 }
+    decimal(v, &mut [0; 40]).len()
+}
+
+/// An integer shown in a message: `{}` of it is plain decimal, through [`decimal`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Decimal(pub(crate) i128);
+
+impl core::fmt::Display for Decimal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Digits and '-' are ASCII, so the conversion never fails.
+        f.write_str(core::str::from_utf8(decimal(self.0, &mut [0; 40])).unwrap_or_default())
+    }
 }
 
 /// A value to emit.
@@ -101,11 +119,12 @@ mod tests {
 
     #[test]
     fn integers_in_plain_decimal() {
-        for v in [0i128, 7, -10, 4294967295, u64::MAX as i128] {
+        for v in [0i128, 7, -10, 4294967295, u64::MAX as i128, u64::MAX as i128 + 1, i128::MIN, i128::MAX, -(1 << 70)] {
             let mut out = Vec::new();
             int_into(&mut out, v);
             assert_eq!(out, v.to_string().as_bytes());
             assert_eq!(decimal_len(v), out.len());
+            assert_eq!(Decimal(v).to_string(), v.to_string());
         }
     }
 }

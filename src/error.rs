@@ -1,7 +1,7 @@
 //! Errors: one type for every surface, with a stable kind and a message that names the parameter
 //! and the rule. Messages never contain the secret key.
 
-use core::fmt;
+use std::fmt;
 
 /// What went wrong, as a stable category.
 ///
@@ -118,11 +118,20 @@ pub struct Error {
 }
 
 impl Error {
-    pub(crate) fn new(kind: ErrorKind, param: Option<&str>, message: impl Into<String>) -> Self {
-        Error { kind, param: param.map(Into::into), message: message.into().into_boxed_str() }
+    /// An error whose message is written with `format_args!`.
+    ///
+    /// Cold and never inlined: errors are the rare path, and building every message in this one
+    /// place, rather than at each call site, keeps the shared library small (issue 5).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn new(kind: ErrorKind, param: Option<&str>, message: fmt::Arguments<'_>) -> Self {
+        Error { kind, param: param.map(Into::into), message: fmt::format(message).into_boxed_str() }
     }
 
-    pub(crate) fn at(kind: ErrorKind, param: &str, message: impl Into<String>) -> Self {
+    /// An error about the parameter `param`.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn at(kind: ErrorKind, param: &str, message: fmt::Arguments<'_>) -> Self {
         Error::new(kind, Some(param), message)
     }
 

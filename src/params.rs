@@ -3,6 +3,7 @@
 //! One table serves signing (which checks what it is about to emit) and decoding (which checks
 //! what it read), so a rule is written once.
 
+use crate::encode::Decimal;
 use crate::error::{Error, ErrorKind, Result};
 
 /// The longest validity the VOD server accepts: 90 days, in seconds.
@@ -157,15 +158,17 @@ impl Param {
     /// Checks an integer value against this parameter's range.
     pub fn check_int(self, value: i128) -> Result<()> {
         let ParamType::Integer { min, max } = self.ty() else {
-            return Err(self.invalid(format!("{} takes text, not a number", self.name())));
+            return Err(self.invalid(format_args!("{} takes text, not a number", self.name())));
         };
         if value < min || value > max {
-            let rule = match (self, min) {
-                (Param::OneTimeValid, _) => "must be 0 or 1".to_string(),
-                (_, 0) if max == u64::MAX as i128 => "must be a non-negative whole number below 2^64".to_string(),
-                _ => format!("must be from {min} to {max}"),
-            };
-            return Err(self.invalid(format!("{} is {value}; {rule}", self.name())));
+            let (name, value) = (self.name(), Decimal(value));
+            return Err(match (self, min) {
+                (Param::OneTimeValid, _) => self.invalid(format_args!("{name} is {value}; must be 0 or 1")),
+                (_, 0) if max == u64::MAX as i128 => self.invalid(format_args!(
+                    "{name} is {value}; must be a non-negative whole number below 2^64"
+                )),
+                _ => self.invalid(format_args!("{name} is {value}; must be from {} to {}", Decimal(min), Decimal(max))),
+            });
         }
         Ok(())
     }
@@ -176,16 +179,16 @@ impl Param {
         let too_long = |max: usize| {
             let n = value.chars().count();
             if n > max {
-                Err(self.invalid(format!("{name} has {n} characters; at most {max}")))
+                Err(self.invalid(format_args!("{name} has {n} characters; at most {max}")))
             } else {
                 Ok(())
             }
         };
         match self {
-            Param::SecretId if value.is_empty() => Err(self.invalid("secretId is empty; it must not be")),
+            Param::SecretId if value.is_empty() => Err(self.invalid(format_args!("secretId is empty; it must not be"))),
             Param::SourceContext => too_long(MAX_SOURCE_CONTEXT_CHARS),
             Param::SessionContext => too_long(MAX_SESSION_CONTEXT_CHARS),
-            Param::TaskNotifyMode if !TASK_NOTIFY_MODES.contains(&value) => Err(self.invalid(format!(
+            Param::TaskNotifyMode if !TASK_NOTIFY_MODES.contains(&value) => Err(self.invalid(format_args!(
                 "taskNotifyMode is {:?}; must be Finish, Change or None",
                 clip(value)
             ))),
@@ -194,14 +197,14 @@ impl Param {
                 if value.is_empty() || is_region(value) {
                     Ok(())
                 } else {
-                    Err(self.invalid(format!(
+                    Err(self.invalid(format_args!(
                         "storageRegion is {:?}; must be a region short name such as ap-chongqing (lowercase letters, digits and '-')",
                         clip(value)
                     )))
                 }
             }
             _ if matches!(self.ty(), ParamType::Integer { .. }) => {
-                Err(self.invalid(format!("{name} takes a number, not text")))
+                Err(self.invalid(format_args!("{name} takes a number, not text")))
             }
             _ => Ok(()),
         }
@@ -214,27 +217,31 @@ impl Param {
             return Err(Error::at(
                 ErrorKind::NotAnInteger,
                 self.name(),
-                format!("{} is {:?}; must be a whole number", self.name(), clip(text)),
+                format_args!("{} is {:?}; must be a whole number", self.name(), clip(text)),
             ));
         }
         let significant = digits.trim_start_matches('0');
-        let value = if significant.len() <= 19 {
+        let magnitude = if significant.len() <= 19 {
             // Fits u64: the common case, without 128-bit arithmetic.
-            let magnitude = significant.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
-            Some(if text.starts_with('-') { -i128::from(magnitude) } else { i128::from(magnitude) })
+            Some(i128::from(significant.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'))))
         } else if significant.len() <= 38 {
-            text.parse::<i128>().ok()
+            // Below 10^38, well inside i128.
+            Some(significant.bytes().fold(0i128, |n, b| n * 10 + i128::from(b - b'0')))
         } else {
             None
         };
+        let value = magnitude.map(|m| if text.starts_with('-') { -m } else { m });
         let value = value.ok_or_else(|| {
-            self.invalid(format!("{} is {:?}; out of range", self.name(), clip(text)))
+            self.invalid(format_args!("{} is {:?}; out of range", self.name(), clip(text)))
         })?;
         self.check_int(value)?;
         Ok(value)
     }
 
-    pub(crate) fn invalid(self, message: impl Into<String>) -> Error {
+    /// An [`ErrorKind::InvalidParameter`] error about this parameter.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn invalid(self, message: std::fmt::Arguments<'_>) -> Error {
         Error::at(ErrorKind::InvalidParameter, self.name(), message)
     }
 }
@@ -244,7 +251,7 @@ impl Param {
 /// Decoding accepts up to 2^32 (see [`MAX_DECODED_RANDOM`]), signing never emits it.
 pub fn random_for_signing(value: i128) -> Result<u32> {
     u32::try_from(value).map_err(|_| {
-        Param::Random.invalid(format!("random is {value}; a signature's random must be from 0 to {}", u32::MAX))
+        Param::Random.invalid(format_args!("random is {}; a signature's random must be from 0 to {}", Decimal(value), u32::MAX))
     })
 }
 
@@ -252,7 +259,7 @@ pub fn random_for_signing(value: i128) -> Result<u32> {
 /// no more than [`MAX_VALIDITY`] seconds after it.
 pub fn check_window(current_time_stamp: u64, expire_time: u64) -> Result<()> {
     if expire_time <= current_time_stamp {
-        return Err(Param::ExpireTime.invalid(format!(
+        return Err(Param::ExpireTime.invalid(format_args!(
             "expireTime {expire_time} is not later than currentTimeStamp {current_time_stamp}"
         )));
     }
@@ -261,7 +268,7 @@ pub fn check_window(current_time_stamp: u64, expire_time: u64) -> Result<()> {
         return Err(Error::new(
             ErrorKind::ValidityTooLong,
             None,
-            format!("validity is {validity} seconds (expireTime - currentTimeStamp); at most {MAX_VALIDITY} (90 days)"),
+            format_args!("validity is {validity} seconds (expireTime - currentTimeStamp); at most {MAX_VALIDITY} (90 days)"),
         ));
     }
     Ok(())

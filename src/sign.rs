@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::b64;
-use crate::encode::{Value, pair_into, pair_len_bound};
+use crate::encode::{Decimal, Value, pair_into, pair_len_bound};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mac::{Key, MAC_LEN};
 use crate::params::{DEFAULT_VALIDITY, MAX_VALIDITY, Param, check_window};
@@ -138,19 +138,19 @@ impl Options {
     /// required name, a value of the wrong type, or a value that breaks the parameter's rule.
     pub fn set(&mut self, name: &str, value: ParamValue<'_>) -> Result<()> {
         let param = Param::from_name(name).ok_or_else(|| {
-            Error::at(ErrorKind::InvalidParameter, name, format!("{} is not an optional signature parameter", crate::params::shown(name)))
+            Error::at(ErrorKind::InvalidParameter, name, format_args!("{} is not an optional signature parameter", crate::params::shown(name)))
         })?;
         let s = |v: ParamValue<'_>| match v {
             ParamValue::Str(s) => param.check_str(s).map(|()| Some(s.to_string())),
-            ParamValue::Int(_) => param.check_str("").and(Err(param.invalid(format!("{name} takes text, not a number")))),
+            ParamValue::Int(_) => param.check_str("").and(Err(param.invalid(format_args!("{name} takes text, not a number")))),
         };
         let i = |v: ParamValue<'_>| match v {
             ParamValue::Int(n) => param.check_int(n).map(|()| n),
-            ParamValue::Str(_) => Err(param.invalid(format!("{name} takes a number, not text"))),
+            ParamValue::Str(_) => Err(param.invalid(format_args!("{name} takes a number, not text"))),
         };
         // The ranges were checked by `check_int`, so these conversions cannot fail.
         fn narrow<T: TryFrom<i128>>(param: Param, n: i128) -> Result<T> {
-            T::try_from(n).map_err(|_| param.invalid(format!("{} is {n}; out of range", param.name())))
+            T::try_from(n).map_err(|_| param.invalid(format_args!("{} is {}; out of range", param.name(), Decimal(n))))
         }
         match param {
             Param::Procedure => self.procedure = s(value)?,
@@ -163,7 +163,7 @@ impl Options {
             Param::TaskPriority => self.task_priority = Some(narrow(param, i(value)?)?),
             Param::VodSubAppId => self.vod_sub_app_id = Some(narrow(param, i(value)?)?),
             Param::SecretId | Param::CurrentTimeStamp | Param::ExpireTime | Param::Random => {
-                return Err(param.invalid(format!("{name} is required and set by the signer, not an option")));
+                return Err(param.invalid(format_args!("{name} is required and set by the signer, not an option")));
             }
         }
         Ok(())
@@ -202,11 +202,11 @@ impl Options {
 
     fn check_validity(&self) -> Result<()> {
         match self.validity {
-            0 => Err(Error::at(ErrorKind::InvalidParameter, "validity", "validity is 0 seconds; must be at least 1")),
+            0 => Err(Error::at(ErrorKind::InvalidParameter, "validity", format_args!("validity is 0 seconds; must be at least 1"))),
             v if v > MAX_VALIDITY => Err(Error::new(
                 ErrorKind::ValidityTooLong,
                 None,
-                format!("validity is {v} seconds; at most {MAX_VALIDITY} (90 days)"),
+                format_args!("validity is {v} seconds; at most {MAX_VALIDITY} (90 days)"),
             )),
             _ => Ok(()),
         }
@@ -249,7 +249,7 @@ impl Signer {
     pub fn new(secret_id: &str, secret_key: &[u8]) -> Result<Self> {
         Param::SecretId.check_str(secret_id)?;
         if secret_key.is_empty() {
-            return Err(Error::at(ErrorKind::InvalidParameter, "secretKey", "secretKey is empty; it must not be"));
+            return Err(Error::at(ErrorKind::InvalidParameter, "secretKey", format_args!("secretKey is empty; it must not be")));
         }
         Ok(Signer { secret_id: secret_id.into(), key: Key::new(secret_key) })
     }
@@ -352,11 +352,11 @@ pub fn unix_now() -> Result<u64> {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
-        .map_err(|_| Error::new(ErrorKind::Clock, None, "the system clock is set before 1970-01-01"))
+        .map_err(|_| Error::new(ErrorKind::Clock, None, format_args!("the system clock is set before 1970-01-01")))
 }
 
 /// A `random` for a signature, from the operating system's secure generator (never time-seeded).
 pub fn random_u32() -> Result<u32> {
     getrandom::u32()
-        .map_err(|e| Error::new(ErrorKind::Random, None, format!("the operating system's random generator failed: {e}")))
+        .map_err(|e| Error::new(ErrorKind::Random, None, format_args!("the operating system's random generator failed: {e}")))
 }

@@ -49,7 +49,7 @@ impl Verifier {
             return Err(Error::new(
                 ErrorKind::BadMac,
                 None,
-                "the signature's MAC does not match this key: it was made with another key or altered",
+                format_args!("the signature's MAC does not match this key: it was made with another key or altered"),
             ));
         }
         decoded.check_time(now, self.skew)?;
