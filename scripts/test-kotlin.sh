@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Kotlin: builds target/kotlin/vodsign.jar (the generated bindings, compiled, with the release
-# library inside as the resource linux-x86-64/libvodsign.so), then compiles and runs the
-# conformance suite in tests/kotlin/ against the jar, JNA and kotlin-stdlib only.
+# Kotlin: builds target/kotlin/vodsign.jar (the generated bindings and the hand-written fast path
+# kotlin-fast/ (com.vodsign.fast.FastSigner), compiled, with the release library inside as the
+# resource linux-x86-64/libvodsign.so), then compiles and runs the conformance suite in
+# tests/kotlin/ against the jar, JNA and kotlin-stdlib only.
 #
 #   scripts/test-kotlin.sh             build the jar, run the suite; ends with "N passed, N failed"
 #   scripts/test-kotlin.sh --jar-only  build the jar only
@@ -34,18 +35,24 @@ jar=$out/vodsign.jar
 kt=$root/bindings/kotlin/com/vodsign/vodsign.kt
 lib=$root/target/release/libvodsign.so
 
+fast=("$root"/kotlin-fast/com/vodsign/fast/*.kt)
 [ -f "$kt" ] || fail "$kt is missing: run scripts/gen-bindings.sh"
+[ -f "${fast[0]}" ] || fail "kotlin-fast/com/vodsign/fast/*.kt is missing"
 cargo build --release --lib --quiet || fail "cargo build --release --lib failed"
 [ -f "$lib" ] || fail "$lib was not built"
 
 mkdir -p "$out"
-# Rebuild the jar only when the bindings or the library changed.
-if [ ! -f "$jar" ] || [ "$kt" -nt "$jar" ] || [ "$lib" -nt "$jar" ]; then
+# Rebuild the jar only when the bindings, the fast path or the library changed.
+stale_jar=0
+[ -f "$jar" ] && [ ! "$kt" -nt "$jar" ] && [ ! "$lib" -nt "$jar" ] || stale_jar=1
+for s in "${fast[@]}"; do [ "$s" -nt "$jar" ] && stale_jar=1; done
+if [ "$stale_jar" = 1 ]; then
     echo "kotlin: compiling the bindings into $jar" >&2
     stage=$(mktemp -d "$out/.jar.XXXXXX") || fail "mktemp failed"
     trap 'rm -rf "$stage"' EXIT
     mkdir -p "$stage/classes/linux-x86-64"
-    "$KOTLINC" -nowarn -cp "$JNA_JAR" "$kt" -d "$stage/classes" >&2 || fail "kotlinc failed on the bindings"
+    "$KOTLINC" -nowarn -cp "$JNA_JAR" "$kt" "${fast[@]}" -d "$stage/classes" >&2 ||
+        fail "kotlinc failed on the bindings or kotlin-fast/"
     cp "$lib" "$stage/classes/linux-x86-64/libvodsign.so"
     (cd "$stage/classes" && jar --create --file "$stage/vodsign.jar" .) || fail "jar failed"
     mv "$stage/vodsign.jar" "$jar" || fail "could not write $jar"

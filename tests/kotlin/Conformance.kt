@@ -1,5 +1,7 @@
 // Kotlin conformance suite for the vodsign bindings: every case of tests/vectors/{sign,decode,verify}.json,
-// then the binding's own behaviour (exception classes and messages, threads, close).
+// then the binding's own behaviour (exception classes and messages, threads, close), then the fast
+// path com.vodsign.fast.FastSigner (kotlin-fast/): every sign vector again, the same exceptions and
+// messages as the generated Signer, threads sharing one FastSigner, close.
 //
 // Usage: java -cp tests.jar:vodsign.jar:jna.jar:kotlin-stdlib.jar com.vodsign.conformance.ConformanceKt VECTOR_DIR
 // Prints each failure and ends with "N passed, N failed"; exits 1 when anything failed.
@@ -11,6 +13,8 @@ import com.vodsign.Signer
 import com.vodsign.Verifier
 import com.vodsign.VodsignException
 import com.vodsign.decode
+import com.vodsign.fast.FastOptions
+import com.vodsign.fast.FastSigner
 import com.vodsign.secondsLeft
 import com.vodsign.unixNow
 import com.vodsign.verify
@@ -360,6 +364,252 @@ private fun threads(dir: File): String? {
     return if (errors.get() == 0) null else "${errors.get()} thread(s) failed; first: ${firstError.get()}"
 }
 
+// ---------------------------------------------------------------------------------------------
+// The fast path (kotlin-fast/): FastSigner must sign, and fail, exactly as the generated Signer.
+
+/** The same call through the generated Signer: its result, or the exception it throws. */
+private fun viaUniffi(call: () -> String): Any = try {
+    call()
+} catch (e: VodsignException) {
+    e
+}
+
+/** Null when the fast path's outcome equals the generated binding's: the same string, or the same class and message. */
+private fun sameOutcome(fast: () -> String, uniffi: Any): String? {
+    val got = try {
+        fast()
+    } catch (e: VodsignException) {
+        e
+    }
+    return when {
+        uniffi is String && got is String -> if (got == uniffi) null else "fast path signed\n  got  $got\n  want $uniffi"
+        uniffi is VodsignException && got is VodsignException ->
+            if (got.javaClass == uniffi.javaClass && got.message == uniffi.message) null
+            else "fast path threw ${got.javaClass.simpleName}('${got.message}'), Signer threw ${uniffi.javaClass.simpleName}('${uniffi.message}')"
+        else -> "fast path gave ${describe(got)}, Signer gave ${describe(uniffi)}"
+    }
+}
+
+private fun describe(v: Any): String = if (v is Exception) "${v.javaClass.simpleName}('${v.message}')" else "'$v'"
+
+private fun fastSuite(dir: File) {
+    for (c in cases(dir, "sign.json")) {
+        val name = "fast/sign/${c["name"]}"
+        val error = c["error"] as Map<*, *>?
+        case(name) {
+            val input = try {
+                signInput(c["params"] as Map<*, *>)
+            } catch (u: Unrepresentable) {
+                return@case if (error != null) null else "valid case, but ${u.message}"
+            }
+            val key = c["secretKey"] as String
+            val uniffi = viaUniffi { Signer(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) } }
+            // The vector's expectation first, then equality with the generated binding (class and message).
+            if (error != null) {
+                expectError(error, "FastSigner.signAt") {
+                    FastSigner(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) }
+                } ?: sameOutcome({ FastSigner(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) } }, uniffi)
+            } else {
+                FastSigner(input.secretId, key).use { f ->
+                    val viaRecord = f.signAt(input.options, input.cts, input.exp, input.random)
+                    val again = f.signAt(input.options, input.cts, input.exp, input.random) // the cached native options
+                    val viaPrepared = FastOptions(input.options).use { o -> f.signAt(o, input.cts, input.exp, input.random) }
+                    val viaBytes = FastSigner.withKeyBytes(input.secretId, key.toByteArray()).use {
+                        it.signAt(input.options, input.cts, input.exp, input.random)
+                    }
+                    when {
+                        viaRecord != c["signature"] -> "signature\n  got  $viaRecord\n  want ${c["signature"]}"
+                        again != viaRecord -> "second call with the same record gave $again"
+                        viaPrepared != viaRecord -> "with FastOptions: $viaPrepared"
+                        viaBytes != viaRecord -> "withKeyBytes: $viaBytes"
+                        else -> sameOutcome({ viaRecord }, uniffi)
+                    }
+                }
+            }
+        }
+    }
+
+    case("fast/same-native-library") {
+        // Both paths loaded the jar's library through JNA: one copy is mapped, not two.
+        FastSigner("IamSecretId", "IamSecretKey").use { it.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u) }
+        Signer("IamSecretId", "IamSecretKey").use { it.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u) }
+        val maps = File("/proc/self/maps")
+        if (!maps.exists()) return@case null
+        // JNA extracts the jar's library to a temporary file (jna<digits>.tmp, deleted once loaded).
+        val extracted = Regex("""(^|/)jna\d+\.tmp( \(deleted\))?$""")
+        val files = maps.readLines().map { it.trim().split(Regex("\\s+")).drop(5).joinToString(" ") }
+            .filter { it.contains("vodsign") || extracted.containsMatchIn(it) }.toSet()
+        if (files.size == 1) null else "expected one copy of the jar's library mapped, found: $files"
+    }
+    case("fast/seed-and-secret-id") {
+        FastSigner("IamSecretId", "IamSecretKey").use { f ->
+            when {
+                f.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE -> "seed signature differs"
+                f.secretId() != "IamSecretId" -> "secretId() is ${f.secretId()}"
+                else -> null
+            }
+        }
+    }
+    case("fast/empty-secret-id") {
+        expectError(mapOf("code" to "invalid_parameter", "param" to "secretId"), "FastSigner()") { FastSigner("", "k") }
+            ?: sameOutcome({ FastSigner("", "k").use { "made" } }, viaUniffi { Signer("", "k").use { "made" } })
+    }
+    case("fast/empty-secret-key") {
+        expectError(mapOf("code" to "invalid_parameter", "param" to "secretKey"), "FastSigner()") { FastSigner("id", "") }
+            ?: sameOutcome({ FastSigner.withKeyBytes("id", ByteArray(0)).use { "made" } }, viaUniffi { Signer.withKeyBytes("id", ByteArray(0)).use { "made" } })
+    }
+    case("fast/validity-errors") {
+        FastSigner("id", "k").use { f ->
+            Signer("id", "k").use { s ->
+                listOf(0uL, 7_776_001uL).firstNotNullOfOrNull { v ->
+                    sameOutcome({ f.sign(SignOptions(validity = v)) }, viaUniffi { s.sign(SignOptions(validity = v)) })
+                }
+            }
+        }
+    }
+    case("fast/lone-surrogate") {
+        // Neither path may substitute '?': both refuse text that is not valid UTF-16.
+        val bad = SignOptions(sourceContext = "a\uD800b")
+        val fast = try {
+            FastSigner("id", "k").use { it.signAt(bad, 1uL, 2uL, 3u) }
+        } catch (e: java.nio.charset.CharacterCodingException) {
+            e
+        }
+        val uniffi = try {
+            Signer("id", "k").use { it.signAt(bad, 1uL, 2uL, 3u) }
+        } catch (e: java.nio.charset.CharacterCodingException) {
+            e
+        }
+        if (fast is Exception && uniffi is Exception) null else "fast path gave ${describe(fast)}, Signer gave ${describe(uniffi)}"
+    }
+    case("fast/sign-now-then-verify") {
+        FastSigner("AKIDexample", "the-secret-key").use { f ->
+            val opts = SignOptions(procedure = "LongVideoPreset", oneTimeValid = 1u, validity = 600u)
+            val sig = f.sign(opts)
+            val sig2 = FastOptions(opts).use { f.sign(it) }
+            val now = unixNow()
+            val d = verify(sig, "the-secret-key", now)
+            val d2 = verify(sig2, "the-secret-key", now)
+            when {
+                d.expireTime - d.currentTimeStamp != 600uL || d2.expireTime - d2.currentTimeStamp != 600uL -> "window is not 600 s"
+                d.procedure != "LongVideoPreset" || d.oneTimeValid != 1.toUByte() -> "decoded $d"
+                d.random == d2.random && d.currentTimeStamp == d2.currentTimeStamp -> "two signatures share their random"
+                else -> null
+            }
+        }
+    }
+    case("fast/options-change-between-calls") {
+        // The per-thread native copy follows the record: a different record is converted again.
+        FastSigner("IamSecretId", "IamSecretKey").use { f ->
+            Signer("IamSecretId", "IamSecretKey").use { s ->
+                val records = listOf(SEED_OPTIONS, SignOptions(), SignOptions(procedure = "p", classId = 3u), SEED_OPTIONS.copy())
+                (0 until 3).flatMap { records }.firstNotNullOfOrNull { o ->
+                    sameOutcome({ f.signAt(o, 1571215095uL, 1571301495uL, 220625u) }, s.signAt(o, 1571215095uL, 1571301495uL, 220625u))
+                }
+            }
+        }
+    }
+    case("fast/use-closes") {
+        val f = FastSigner("IamSecretId", "IamSecretKey")
+        val sig = f.use { it.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u) }
+        try {
+            f.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u)
+            "a closed FastSigner still signed"
+        } catch (e: IllegalStateException) {
+            f.close() // a second close is harmless
+            if (sig != SEED_SIGNATURE) "signature inside use{} was $sig" else null
+        }
+    }
+    case("fast/closed-options") {
+        FastSigner("IamSecretId", "IamSecretKey").use { f ->
+            val o = FastOptions(SEED_OPTIONS)
+            val sig = o.use { f.signAt(it, 1571215095uL, 1571301495uL, 220625u) }
+            try {
+                f.signAt(o, 1571215095uL, 1571301495uL, 220625u)
+                "signed with closed FastOptions"
+            } catch (e: IllegalStateException) {
+                o.close()
+                if (sig != SEED_SIGNATURE) "signature with FastOptions was $sig" else null
+            }
+        }
+    }
+    case("fast/threads-share-one-signer") { fastThreads(dir) }
+}
+
+/**
+ * 8 threads share one FastSigner (and one FastOptions) and sign every valid vector of its
+ * secretId/key, each thread switching options records every call; then one thread closes the
+ * signer while the others may still be signing: those calls finish or fail with
+ * IllegalStateException, never anything else.
+ */
+private fun fastThreads(dir: File): String? {
+    val work = cases(dir, "sign.json").filter {
+        it["error"] == null && it["secretKey"] == "IamSecretKey" && (it["params"] as Map<*, *>)["secretId"] == "IamSecretId"
+    }.map { signInput(it["params"] as Map<*, *>) to it["signature"] as String }
+    if (work.size < 10) return "only ${work.size} vectors to share"
+    val rounds = 25
+    val errors = AtomicInteger()
+    val firstError = java.util.concurrent.atomic.AtomicReference<String?>(null)
+    val start = CountDownLatch(1)
+    val signer = FastSigner("IamSecretId", "IamSecretKey")
+    FastOptions(SEED_OPTIONS).use { seed ->
+        val threads = (0 until 8).map { t ->
+            Thread {
+                start.await()
+                try {
+                    repeat(rounds) { r ->
+                        for (i in work.indices) {
+                            val (input, want) = work[(i + t * 7 + r) % work.size]
+                            val got = signer.signAt(input.options, input.cts, input.exp, input.random)
+                            if (got != want) throw IllegalStateException("thread $t got $got, want $want")
+                            if (signer.signAt(seed, 1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE) {
+                                throw IllegalStateException("thread $t: the shared FastOptions signed differently")
+                            }
+                        }
+                        val fresh = signer.sign(SignOptions(validity = 60u))
+                        verify(fresh, "IamSecretKey", unixNow())
+                    }
+                } catch (e: Throwable) {
+                    errors.incrementAndGet()
+                    firstError.compareAndSet(null, "${e.javaClass.simpleName}: ${e.message}")
+                }
+            }.apply { start() }
+        }
+        start.countDown()
+        threads.forEach { it.join(120_000) }
+        if (threads.any { it.isAlive }) return "threads did not finish within 120 s"
+    }
+    if (errors.get() != 0) return "${errors.get()} thread(s) failed; first: ${firstError.get()}"
+
+    // Close while others sign.
+    val others = AtomicInteger()
+    val go = CountDownLatch(1)
+    val signers = (0 until 4).map {
+        Thread {
+            go.await()
+            try {
+                while (true) {
+                    if (signer.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE) {
+                        others.incrementAndGet()
+                        break
+                    }
+                }
+            } catch (e: IllegalStateException) {
+                // closed: expected
+            } catch (e: Throwable) {
+                others.incrementAndGet()
+                firstError.compareAndSet(null, "${e.javaClass.simpleName}: ${e.message}")
+            }
+        }.apply { start() }
+    }
+    go.countDown()
+    Thread.sleep(50)
+    signer.close()
+    signers.forEach { it.join(60_000) }
+    if (signers.any { it.isAlive }) return "signing threads did not stop after close"
+    return if (others.get() == 0) null else "closing while signing: ${others.get()} thread(s) failed; first: ${firstError.get()}"
+}
+
 fun main(args: Array<String>) {
     val dir = File(args.getOrNull(0) ?: "tests/vectors")
     for (f in listOf("sign.json", "decode.json", "verify.json")) {
@@ -373,6 +623,7 @@ fun main(args: Array<String>) {
         decodeSuite(dir)
         verifySuite(dir)
         bindingSuite(dir)
+        fastSuite(dir)
     }
     if (refusedByType > 0) println("note: $refusedByType sign case(s) hold a value that Kotlin's unsigned types cannot express; counted as refused")
     println("$passed passed, $failed failed")

@@ -20,12 +20,15 @@ import com.sun.jna.Native
 import com.sun.jna.Pointer
 import com.vodsign.InternalException
 import com.vodsign.SignOptions
+import com.vodsign.SignerInterface
 import com.vodsign.VodsignException
 import java.lang.ref.Cleaner
+import java.lang.ref.WeakReference
 import java.nio.ByteBuffer
 import java.nio.ByteOrder
 import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
+import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicLong
 
 /**
@@ -141,8 +144,8 @@ internal object FastNative {
     fun utf8Len(s: String, b: ByteArray): Long = if (s.isEmpty()) 0L else b.size.toLong()
 }
 
-/** Frees a native handle exactly once: from close(), or from the Cleaner when unreachable. */
-private class NativeHandle(address: Long, private val free: (Long) -> Unit) : Runnable {
+/** Frees a native handle exactly once: when the last user lets go, or from the Cleaner when unreachable. */
+private class FreeOnce(address: Long, private val free: (Long) -> Unit) : Runnable {
     private val address = AtomicLong(address)
     override fun run() {
         val a = address.getAndSet(0)
@@ -151,31 +154,65 @@ private class NativeHandle(address: Long, private val free: (Long) -> Unit) : Ru
 }
 
 /**
+ * A native handle that threads share, with the protocol of the generated objects: each call
+ * holds it open ([acquire]/[release]); [close] lets go of the creator's hold; whoever lets go
+ * last frees it (then runs `onFree`). A call after close throws IllegalStateException. If the
+ * owner is collected without close, the Cleaner frees the handle.
+ */
+internal class SharedHandle(owner: Any, private val address: Long, free: (Long) -> Unit, private val what: String) {
+    private val holds = AtomicLong(1)
+    private val closed = AtomicBoolean(false)
+    private val cleanable = FastNative.CLEANER.register(owner, FreeOnce(address, free))
+    @Volatile var onFree: (() -> Unit)? = null
+
+    fun acquire(): Long {
+        while (true) {
+            val c = holds.get()
+            check(c != 0L) { "$what object has already been destroyed" }
+            check(c != Long.MAX_VALUE) { "$what call counter would overflow" }
+            if (holds.compareAndSet(c, c + 1)) return address
+        }
+    }
+
+    fun release() {
+        if (holds.decrementAndGet() == 0L) {
+            cleanable.clean()
+            onFree?.invoke()
+        }
+    }
+
+    fun close() {
+        if (closed.compareAndSet(false, true)) release()
+    }
+
+    /** The address without a hold: only for a handle that a single thread owns and uses. */
+    fun ownedAddress(): Long = address
+}
+
+/**
  * A [SignOptions] record converted once into a native `vodsign_options` handle, for
  * [FastSigner.signAt] and [FastSigner.sign] without any per-call conversion. Immutable once
- * built: any number of threads may sign with it at once. Close it (or let it be collected) when
- * done; it must not be closed while another thread is signing with it.
+ * built: any number of threads may sign with it at once. Close it when done (a close while
+ * others sign takes effect when they finish; signing with it afterwards throws
+ * IllegalStateException). One that is collected without close is freed by a Cleaner.
  */
 class FastOptions(val options: SignOptions) : AutoCloseable {
-    internal val address: Long
-    private val cleanable: Cleaner.Cleanable
+    internal val handle: SharedHandle
 
     init {
         val out = LongArray(1)
         val status = FastNative.vodsign_options_new(out)
         if (status != FastNative.OK) throw FastNative.fail(status, "vodsign_options_new")
-        address = out[0]
-        cleanable = FastNative.CLEANER.register(this, NativeHandle(address, FastNative::vodsign_options_free))
+        handle = SharedHandle(this, out[0], FastNative::vodsign_options_free, "FastOptions")
         try {
-            set(options)
+            set(out[0], options)
         } catch (e: Throwable) {
-            cleanable.clean()
+            handle.close()
             throw e
         }
     }
 
-    private fun set(o: SignOptions) {
-        val a = address
+    private fun set(a: Long, o: SignOptions) {
         fun check(status: Int, function: String) {
             if (status != FastNative.OK) throw FastNative.fail(status, function)
         }
@@ -196,21 +233,22 @@ class FastOptions(val options: SignOptions) : AutoCloseable {
         check(FastNative.vodsign_options_set_validity(a, o.validity.toLong()), "vodsign_options_set_validity")
     }
 
-    /** Frees the native handle; a second call does nothing. */
-    override fun close() = cleanable.clean()
+    /** Frees the native handle (once no call uses it); a second call does nothing. */
+    override fun close() = handle.close()
 }
 
 /**
- * Makes signatures for one secretId and secret key, like [com.vodsign.Signer] (same methods,
- * same results, same exceptions), through the C ABI with one native call per signature.
- * Safe to share between threads. Close it when done: after [close], calls throw
- * IllegalStateException; a close while other threads are signing takes effect when they finish.
+ * Makes signatures for one secretId and secret key, like [com.vodsign.Signer]: the same
+ * interface ([SignerInterface]), results, exceptions and messages, through the C ABI with one
+ * native call per signature. Safe to share between threads. Close it when done: after [close],
+ * calls throw IllegalStateException; a close while other threads sign takes effect when they
+ * finish.
  *
- * For the lowest cost, keep the [SignOptions] record you sign with (each thread converts the
- * last record it used once and reuses the native copy while the same record comes again), or
- * convert it yourself with [FastOptions].
+ * For the lowest cost, keep the [SignOptions] record you sign with: each thread converts the
+ * last record it used once and reuses that native copy while the same record (the same object;
+ * records are immutable) comes again. Or convert it yourself with [FastOptions].
  */
-class FastSigner private constructor(private val secretId: String, key: ByteArray, keyLen: Int) : AutoCloseable {
+class FastSigner private constructor(private val secretId: String, key: ByteArray, keyLen: Int) : SignerInterface, AutoCloseable {
     /** A signer for this secretId and secret key (the key's UTF-8 bytes). Fails when either is empty. */
     constructor(secretId: String, secretKey: String) : this(secretId, FastNative.utf8(secretKey), secretKey.isEmpty())
 
@@ -226,8 +264,7 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
         private const val INITIAL_CAPACITY = 1024
     }
 
-    private val address: Long
-    private val cleanable: Cleaner.Cleanable
+    private val handle: SharedHandle
 
     init {
         try {
@@ -235,81 +272,87 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
             val out = LongArray(1)
             val status = FastNative.vodsign_signer_new(id, FastNative.utf8Len(secretId, id), key, keyLen.toLong(), out)
             if (status != FastNative.OK) throw FastNative.fail(status, "vodsign_signer_new")
-            address = out[0]
-            cleanable = FastNative.CLEANER.register(this, NativeHandle(address, FastNative::vodsign_signer_free))
+            handle = SharedHandle(this, out[0], FastNative::vodsign_signer_free, "FastSigner")
         } finally {
             key.fill(0) // our own copy of the key (the shared empty array is all zeros already)
         }
     }
 
     /** The secretId this signer puts in every signature. */
-    fun secretId(): String = secretId
+    override fun secretId(): String = secretId
 
     /**
      * Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests).
      * `options.validity` is not used.
      */
     @Throws(VodsignException::class)
-    fun signAt(options: SignOptions, currentTimeStamp: ULong, expireTime: ULong, random: UInt): String =
-        call { scratch -> scratch.sign(address, scratch.options(options), currentTimeStamp.toLong(), expireTime.toLong(), random.toInt(), true) }
+    override fun signAt(options: SignOptions, currentTimeStamp: ULong, expireTime: ULong, random: UInt): String =
+        call { signer, scratch ->
+            scratch.sign(signer, scratch.options(options), currentTimeStamp.toLong(), expireTime.toLong(), random.toInt(), true)
+        }
 
     /** [signAt] with options converted beforehand. */
     @Throws(VodsignException::class)
     fun signAt(options: FastOptions, currentTimeStamp: ULong, expireTime: ULong, random: UInt): String =
-        call { scratch -> scratch.sign(address, options.address, currentTimeStamp.toLong(), expireTime.toLong(), random.toInt(), true) }
+        call { signer, scratch ->
+            val o = options.handle.acquire()
+            try {
+                scratch.sign(signer, o, currentTimeStamp.toLong(), expireTime.toLong(), random.toInt(), true)
+            } finally {
+                options.handle.release()
+            }
+        }
 
     /**
      * Signs with the current time, expireTime = now + `options.validity`, and a random number
      * from the operating system's secure generator.
      */
     @Throws(VodsignException::class)
-    fun sign(options: SignOptions): String =
-        call { scratch -> scratch.sign(address, scratch.options(options), 0, 0, 0, false) }
+    override fun sign(options: SignOptions): String =
+        call { signer, scratch -> scratch.sign(signer, scratch.options(options), 0, 0, 0, false) }
 
     /** [sign] with options converted beforehand. */
     @Throws(VodsignException::class)
     fun sign(options: FastOptions): String =
-        call { scratch -> scratch.sign(address, options.address, 0, 0, 0, false) }
-
-    // ---- lifetime: the same protocol as the generated objects (a call counter that keeps the
-    // native handle alive during calls; the last one out frees it).
-    private val calls = AtomicLong(1)
-    private val closed = java.util.concurrent.atomic.AtomicBoolean(false)
-
-    /** Frees the native signer (which wipes its keyed state); a second call does nothing. */
-    override fun close() {
-        if (closed.compareAndSet(false, true) && calls.decrementAndGet() == 0L) release()
-    }
-
-    private fun release() {
-        cleanable.clean()
-        // Every thread's cached options: no call is running and none can start any more.
-        synchronized(allScratch) {
-            allScratch.forEach { it.get()?.dropOptions() }
-            allScratch.clear()
+        call { signer, scratch ->
+            val o = options.handle.acquire()
+            try {
+                scratch.sign(signer, o, 0, 0, 0, false)
+            } finally {
+                options.handle.release()
+            }
         }
-    }
 
-    private inline fun <R> call(block: (Scratch) -> R): R {
-        while (true) {
-            val c = calls.get()
-            check(c != 0L) { "FastSigner object has already been destroyed" }
-            if (calls.compareAndSet(c, c + 1)) break
-        }
+    /** Frees the native signer, which wipes its keyed state (once no call uses it); a second call does nothing. */
+    override fun close() = handle.close()
+
+    private inline fun <R> call(block: (signer: Long, scratch: Scratch) -> R): R {
+        val signer = handle.acquire()
         try {
-            return block(scratch.get())
+            return block(signer, scratch.get())
         } finally {
-            if (calls.decrementAndGet() == 0L) release()
+            handle.release()
         }
     }
 
     // ---- per-thread state: the output buffers and the last options record converted.
-    private val allScratch = ArrayList<java.lang.ref.WeakReference<Scratch>>()
+    private val allScratch = ArrayList<WeakReference<Scratch>>()
     private val scratch: ThreadLocal<Scratch> = ThreadLocal.withInitial {
         Scratch().also { s ->
             synchronized(allScratch) {
                 allScratch.removeAll { it.get() == null } // threads that ended
-                allScratch.add(java.lang.ref.WeakReference(s))
+                allScratch.add(WeakReference(s))
+            }
+        }
+    }
+
+    init {
+        // When the signer is freed no call runs and none can start: free every thread's cached
+        // options now rather than when the threads end.
+        handle.onFree = {
+            synchronized(allScratch) {
+                allScratch.forEach { it.get()?.dropOptions() }
+                allScratch.clear()
             }
         }
     }
@@ -325,12 +368,12 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
         /** The native copy of `o`: reused while this thread signs with the same record. */
         fun options(o: SignOptions): Long {
             val cached = lastOptions
-            if (cached != null && lastRecord === o) return cached.address
+            if (cached != null && lastRecord === o) return cached.handle.ownedAddress()
             val fresh = FastOptions(o)
             lastOptions = fresh
             lastRecord = o
             cached?.close() // only this thread ever used it
-            return fresh.address
+            return fresh.handle.ownedAddress()
         }
 
         fun dropOptions() {
