@@ -3,6 +3,9 @@
 //!
 //! A small harness: a warm-up, then several timed samples; the median is quoted. Each result is
 //! printed as `BENCH <name> <per-second> <median-ns-per-op>` for scripts/bench.sh to collect.
+//!
+//! `VODSIGN_BENCH_FILTER=NAME` runs only the benchmarks whose name contains NAME;
+//! `VODSIGN_BENCH_ITERS=N` runs each exactly N times, once, for a profiler (see BENCHMARKS.md).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -32,6 +35,17 @@ fn run_for(time: Duration, batch: u64, f: &mut impl FnMut()) -> (u64, Duration) 
 fn bench(name: &str, mut f: impl FnMut()) -> f64 {
     if std::env::var("VODSIGN_BENCH_FILTER").is_ok_and(|only| !name.contains(&only)) {
         return 0.0;
+    }
+    // VODSIGN_BENCH_ITERS=N: exactly N operations, untimed warm-up and samples skipped, so that
+    // a profiler (valgrind --tool=callgrind) can divide its counts by N.
+    if let Some(n) = std::env::var("VODSIGN_BENCH_ITERS").ok().and_then(|n| n.parse::<u64>().ok()) {
+        let start = Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        let ns = start.elapsed().as_nanos() as f64 / n.max(1) as f64;
+        println!("BENCH {name} {:.0} {ns:.1}", 1e9 / ns);
+        return 1e9 / ns;
     }
     run_for(WARM_UP, 64, &mut f);
     let mut ns: Vec<f64> = (0..SAMPLES)
