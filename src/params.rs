@@ -173,36 +173,36 @@ impl Param {
         Ok(())
     }
 
+    /// The most characters a text value may have, for the parameters with a limit.
+    const fn max_chars(self) -> Option<usize> {
+        match self {
+            Param::SourceContext => Some(MAX_SOURCE_CONTEXT_CHARS),
+            Param::SessionContext => Some(MAX_SESSION_CONTEXT_CHARS),
+            Param::StorageRegion => Some(MAX_STORAGE_REGION_CHARS),
+            _ => None,
+        }
+    }
+
     /// Checks a text value against this parameter's rule.
     pub fn check_str(self, value: &str) -> Result<()> {
         let name = self.name();
-        let too_long = |max: usize| {
+        // A text has at most as many characters as bytes: count them only when that could be too many.
+        if let Some(max) = self.max_chars().filter(|&max| value.len() > max) {
             let n = value.chars().count();
             if n > max {
-                Err(self.invalid(format_args!("{name} has {n} characters; at most {max}")))
-            } else {
-                Ok(())
+                return Err(self.invalid(format_args!("{name} has {n} characters; at most {max}")));
             }
-        };
+        }
         match self {
             Param::SecretId if value.is_empty() => Err(self.invalid(format_args!("secretId is empty; it must not be"))),
-            Param::SourceContext => too_long(MAX_SOURCE_CONTEXT_CHARS),
-            Param::SessionContext => too_long(MAX_SESSION_CONTEXT_CHARS),
             Param::TaskNotifyMode if !TASK_NOTIFY_MODES.contains(&value) => Err(self.invalid(format_args!(
                 "taskNotifyMode is {:?}; must be Finish, Change or None",
                 clip(value)
             ))),
-            Param::StorageRegion => {
-                too_long(MAX_STORAGE_REGION_CHARS)?;
-                if value.is_empty() || is_region(value) {
-                    Ok(())
-                } else {
-                    Err(self.invalid(format_args!(
-                        "storageRegion is {:?}; must be a region short name such as ap-chongqing (lowercase letters, digits and '-')",
-                        clip(value)
-                    )))
-                }
-            }
+            Param::StorageRegion if !value.is_empty() && !is_region(value) => Err(self.invalid(format_args!(
+                "storageRegion is {:?}; must be a region short name such as ap-chongqing (lowercase letters, digits and '-')",
+                clip(value)
+            ))),
             _ if matches!(self.ty(), ParamType::Integer { .. }) => {
                 Err(self.invalid(format_args!("{name} takes a number, not text")))
             }

@@ -3,10 +3,10 @@
 use std::cell::RefCell;
 
 use crate::b64;
-use crate::encode::{Decimal, Value, pair_into, pair_len_bound};
+use crate::encode::{Value, pair_into, pair_len_bound};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mac::{Key, MAC_LEN};
-use crate::params::{DEFAULT_VALIDITY, MAX_VALIDITY, Param, check_window};
+use crate::params::{DEFAULT_VALIDITY, MAX_VALIDITY, Param, ParamType, check_window};
 
 /// The optional parameters of a signature, and the validity [`Signer::sign`] uses.
 ///
@@ -139,30 +139,41 @@ impl Options {
         let param = Param::from_name(name).ok_or_else(|| {
             Error::at(ErrorKind::InvalidParameter, name, format_args!("{} is not an optional signature parameter", crate::params::shown(name)))
         })?;
-        let s = |v: ParamValue<'_>| match v {
-            ParamValue::Str(s) => param.check_str(s).map(|()| Some(s.to_string())),
-            ParamValue::Int(_) => param.check_str("").and(Err(param.invalid(format_args!("{name} takes text, not a number")))),
-        };
-        let i = |v: ParamValue<'_>| match v {
-            ParamValue::Int(n) => param.check_int(n).map(|()| n),
-            ParamValue::Str(_) => Err(param.invalid(format_args!("{name} takes a number, not text"))),
-        };
-        // The ranges were checked by `check_int`, so these conversions cannot fail.
-        fn narrow<T: TryFrom<i128>>(param: Param, n: i128) -> Result<T> {
-            T::try_from(n).map_err(|_| param.invalid(format_args!("{} is {}; out of range", param.name(), Decimal(n))))
+        if param.is_required() {
+            return Err(param.invalid(format_args!("{name} is required and set by the signer, not an option")));
         }
-        match param {
-            Param::Procedure => self.procedure = s(value)?,
-            Param::SourceContext => self.source_context = s(value)?,
-            Param::TaskNotifyMode => self.task_notify_mode = s(value)?,
-            Param::SessionContext => self.session_context = s(value)?,
-            Param::StorageRegion => self.storage_region = s(value)?,
-            Param::ClassId => self.class_id = Some(narrow(param, i(value)?)?),
-            Param::OneTimeValid => self.one_time_valid = Some(narrow(param, i(value)?)?),
-            Param::TaskPriority => self.task_priority = Some(narrow(param, i(value)?)?),
-            Param::VodSubAppId => self.vod_sub_app_id = Some(narrow(param, i(value)?)?),
-            Param::SecretId | Param::CurrentTimeStamp | Param::ExpireTime | Param::Random => {
-                return Err(param.invalid(format_args!("{name} is required and set by the signer, not an option")));
+        match value {
+            ParamValue::Str(s) => {
+                // Refuses text for an integer parameter ("takes a number, not text").
+                param.check_str(s)?;
+                let field = match param {
+                    Param::Procedure => &mut self.procedure,
+                    Param::SourceContext => &mut self.source_context,
+                    Param::TaskNotifyMode => &mut self.task_notify_mode,
+                    Param::SessionContext => &mut self.session_context,
+                    Param::StorageRegion => &mut self.storage_region,
+                    // The other parameters refused the text in `check_str`.
+                    _ => return Ok(()),
+                };
+                *field = Some(s.to_owned());
+            }
+            ParamValue::Int(n) => {
+                // A number for a text parameter is checked as empty text first (so taskNotifyMode
+                // refuses it as not one of its values), then refused by `check_int` ("takes text,
+                // not a number").
+                if param.ty() == ParamType::String {
+                    param.check_str("")?;
+                }
+                param.check_int(n)?;
+                // Within the parameter's range, so every conversion is exact.
+                match param {
+                    Param::ClassId => self.class_id = Some(n as u64),
+                    Param::OneTimeValid => self.one_time_valid = Some(n as u8),
+                    Param::TaskPriority => self.task_priority = Some(n as i64),
+                    Param::VodSubAppId => self.vod_sub_app_id = Some(n as u64),
+                    // The other parameters refused the number in `check_int`.
+                    _ => {}
+                }
             }
         }
         Ok(())
@@ -170,6 +181,13 @@ impl Options {
 
     /// The optional parameters that are set, in canonical order.
     pub(crate) fn pairs(&self) -> impl Iterator<Item = (Param, Value<'_>)> {
+        self.all_pairs().into_iter().flatten()
+    }
+
+    /// Every optional parameter in canonical order, `None` where it is not set. Built by this one
+    /// function for every user of [`pairs`](Self::pairs) (the size budget of the shared library).
+    #[inline(never)]
+    fn all_pairs(&self) -> [Option<(Param, Value<'_>)>; 9] {
         fn s(p: Param, v: &Option<String>) -> Option<(Param, Value<'_>)> {
             v.as_deref().map(|v| (p, Value::Str(v)))
         }
@@ -187,8 +205,6 @@ impl Options {
             s(Param::SessionContext, &self.session_context),
             s(Param::StorageRegion, &self.storage_region),
         ]
-        .into_iter()
-        .flatten()
     }
 
     /// Checks every parameter that is set against its documented rule, in canonical order.
