@@ -46,6 +46,8 @@ const DIAGNOSTICS = [
   ['kotlin_uniffi_secret_id', 'Kotlin uniffi `secretId()`: no argument, a short string back'],
   ['kotlin_uniffi_unix_now', 'Kotlin uniffi `unixNow()`: no argument, an integer back'],
   ['kotlin_uniffi_decode', 'Kotlin uniffi `decode(signature)`'],
+  ['kotlin_jna_call_status', 'Kotlin: allocating a JNA Structure shaped like uniffi\'s call status (one per uniffi native call)'],
+  ['kotlin_jna_memory', 'Kotlin: allocating `com.sun.jna.Memory(24)` (malloc + JNA cleaner registration)'],
   ['swift_uniffi_no_options', 'Swift uniffi `signAt` with `SignOptions()`'],
   ['swift_uniffi_secret_id', 'Swift uniffi `secretId()`'],
 ];
@@ -86,7 +88,7 @@ function target(label, value, threshold, unit, detail) {
 }
 const get = (n) => results.get(n);
 const per = (a, b) => (get(a) && get(b) ? get(a).perSec / get(b).perSec : undefined);
-const times = (v) => `${v.toFixed(2)}x`;
+const times = (v) => `${v.toFixed(v < 10 ? 3 : 1)}x`;
 const perSecond = (v) => `${fmtInt(v)}/s`;
 const targets = [
   target('Rust Signer >= 10x the Node reference', per('rust_signer', 'node_reference'), 10, times,

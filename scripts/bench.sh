@@ -10,8 +10,8 @@
 #
 #   scripts/bench.sh             measure, print, write BENCHMARKS.md
 #   scripts/bench.sh --profile   no timing: callgrind instruction counts per operation of the Rust
-#                                signer, the bare limit and decode, on an unstripped build in
-#                                target/prof (where the Rust signer's time goes)
+#                                signer, the C ABI, the bare limit and decode, on an unstripped
+#                                build in target/prof (where the time goes)
 #
 # Environment:
 #   VODSIGN_BENCH_WAIT      seconds to wait at most for the machine to be quiet (default 60)
@@ -71,8 +71,20 @@ if [ "$mode" = profile ]; then
                 valgrind --tool=callgrind --callgrind-out-file="$out/.both.out" "$exe" >/dev/null 2>&1
         fi
     done
+    # The C ABI: the bench program against the unstripped library.
+    say "building the library unstripped (target/prof) and the C benchmark against it"
+    cargo build --release --lib --quiet || die "cargo build --release --lib failed"
+    mkdir -p "$out/lib"
+    cp "$root/target/prof/release/libvodsign.so" "$out/lib/libvodsign.so" || die "no target/prof/release/libvodsign.so"
+    ln -sf libvodsign.so "$out/lib/libvodsign.so.1"
+    cc -std=c11 -O2 -g -I include -I tests/c benches/c/bench.c tests/c/json.c -L "$out/lib" -lvodsign \
+        -Wl,-rpath,"$out/lib" -o "$out/c-bench" || die "benches/c/bench.c does not build"
+    say "callgrind: c_signer, $iters operations"
+    VODSIGN_BENCH_ITERS=$iters valgrind --tool=callgrind --callgrind-out-file="$out/c_signer.out" \
+        "$out/c-bench" benches/inputs.json >/dev/null 2>"$out/c_signer.log" ||
+        { tail -n 20 "$out/c_signer.log"; die "valgrind failed on c_signer"; }
     # rust_signer's file holds both signer benchmarks; subtract rust_signer_into's total.
-    for name in rust_signer_into rust_signer bare_limit rust_decode; do
+    for name in rust_signer_into rust_signer c_signer bare_limit rust_decode; do
         total=$(callgrind_annotate "$out/$name.out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
         if [ "$name" = rust_signer ]; then
             into=$(callgrind_annotate "$out/.both.out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
@@ -82,7 +94,7 @@ if [ "$mode" = profile ]; then
         [ "$name" = rust_signer ] && { echo "  (rust_signer's run includes rust_signer_into's; its total is the difference)"; continue; }
         callgrind_annotate --inclusive=no "$out/$name.out" 2>/dev/null |
             awk -v n="$iters" '/^ *[0-9,]+ \(/ && !/PROGRAM TOTALS/ {
-                ir = $1; gsub(",", "", ir); $1 = ""; $2 = ""; sub(/^ +/, "")
+                ir = $1; gsub(",", "", ir); sub(/^ *[0-9,]+ +\( *[0-9.]+%\) +/, "")
                 sub(/^.*\/(src|library)\//, "")
                 if (c++ < 12) printf "  %7.0f  %s\n", ir / n, substr($0, 1, 150)
             }'
@@ -216,7 +228,7 @@ NPROC=$nproc_n CPU="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 SHANI=$(grep -qw sha_ni /proc/cpuinfo && echo true || echo false) KERNEL="$(uname -sr)" \
 LOAD_BEFORE="$load_before" LOAD_AFTER="$(loads)" PINNED=$([ ${#pin[@]} -gt 0 ] && echo true || echo false) \
 WAITED=$waited SECONDS_TOTAL=$(($(date +%s) - t_start)) \
-T_RUST="$(first_line rustc --version)" T_CC="$(first_line cc --version)" T_NODE="$(node --version)" \
+T_RUST="$(first_line rustc --version)" T_CC="$(first_line cc --version | sed "s/^cc //")" T_NODE="$(node --version)" \
 T_JAVA="$(first_line java -version)" T_KOTLIN="${VODSIGN_KOTLIN_VERSION:-?}" \
 T_JNA="$(readlink -f "${JNA_JAR:-/usr/share/java/jna.jar}" 2>/dev/null | sed -n 's/.*jna-\([0-9.]*\)\.jar/\1/p')" T_SWIFT="$swift_version" \
 node -e '

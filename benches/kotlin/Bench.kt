@@ -10,6 +10,9 @@
 // --diagnose adds the measurements that show where the uniffi call's time goes.
 package com.vodsign.bench
 
+import com.sun.jna.Memory
+import com.sun.jna.Pointer
+import com.sun.jna.Structure
 import com.vodsign.SignOptions
 import com.vodsign.Signer
 import com.vodsign.conformance.Json
@@ -24,6 +27,23 @@ private const val SAMPLE_NS = 300_000_000L
 private const val WARM_UP_NS = 1_500_000_000L // the JIT needs longer than Rust's 500 ms
 
 @Volatile private var sink: Any? = null
+
+/** The layout of uniffi's RustBuffer (capacity, len, data). */
+@Structure.FieldOrder("capacity", "len", "data")
+open class RustBufferShape : Structure() {
+    @JvmField var capacity: Long = 0
+    @JvmField var len: Long = 0
+    @JvmField var data: Pointer? = null
+
+    class ByValue : RustBufferShape(), Structure.ByValue
+}
+
+/** The layout of uniffi's call status (code, error_buf), allocated once per uniffi native call. */
+@Structure.FieldOrder("code", "error_buf")
+open class CallStatusShape : Structure() {
+    @JvmField var code: Byte = 0
+    @JvmField var error_buf: RustBufferShape.ByValue = RustBufferShape.ByValue()
+}
 
 /** Runs `f` in batches until `time` ns pass; returns ns per operation. */
 private inline fun runFor(timeNs: Long, f: () -> Any?): Double {
@@ -94,6 +114,10 @@ fun main(args: Array<String>) {
                     bench("kotlin_uniffi_unix_now") { unixNow() }
                     // uniffi decode: a string in, a large record out.
                     bench("kotlin_uniffi_decode") { decode(want) }
+                    // What each of those native calls allocates: a JNA Structure of the shape of
+                    // uniffi's call status (a byte and a RustBuffer), itself JNA Memory with a cleaner.
+                    bench("kotlin_jna_call_status") { CallStatusShape() }
+                    bench("kotlin_jna_memory") { Memory(24) }
                 }
             }
         }

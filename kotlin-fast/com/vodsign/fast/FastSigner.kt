@@ -1,10 +1,12 @@
 // The Kotlin fast path: a hand-written signer over the library's C ABI (include/vodsign.h),
 // called through JNA *direct mapping* (Native.register) with primitive arguments only.
 //
-// Why: the generated uniffi signer pays, per call, for JNA Structure objects (a call status and
-// RustBuffers for the options record, the result and the handle clone), for serializing the
-// options record, and for several native calls (clone the handle, allocate the buffer, sign, free).
-// Here a call is one native call with primitive arguments: the signer and options are native
+// Why: every native call of the generated uniffi binding allocates JNA Structures (a call status
+// holding a RustBuffer, plus RustBuffers for the options record and the result), each backed by
+// JNA Memory registered with JNA's cleaner, and a signAt makes several such calls (clone the
+// handle, allocate the record's buffer, sign, free the result). That costs tens of microseconds
+// a signature (BENCHMARKS.md: a uniffi call that only returns an integer costs about 13 us).
+// Here a signature is one native call with primitive arguments: the signer and options are native
 // handles built once, and the signature is written into a per-thread direct buffer.
 //
 // It adds no signing logic: every rule, the escaping, the MAC and the Base64 are the core's,
@@ -50,7 +52,6 @@ internal object FastNative {
 
     external fun vodsign_signer_new(secretId: ByteArray, secretIdLen: Long, secretKey: ByteArray, secretKeyLen: Long, out: LongArray): Int
     external fun vodsign_signer_free(signer: Long)
-    external fun vodsign_signer_max_signature_len(signer: Long, options: Long, out: LongArray): Int
     external fun vodsign_signer_sign(signer: Long, options: Long, out: ByteBuffer, cap: Long, outLen: ByteBuffer): Int
     external fun vodsign_signer_sign_at(
         signer: Long, options: Long, currentTimeStamp: Long, expireTime: Long, random: Int,
