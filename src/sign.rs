@@ -179,15 +179,11 @@ impl Options {
         Ok(())
     }
 
-    /// The optional parameters that are set, in canonical order.
-    pub(crate) fn pairs(&self) -> impl Iterator<Item = (Param, Value<'_>)> {
-        self.all_pairs().into_iter().flatten()
-    }
-
-    /// Every optional parameter in canonical order, `None` where it is not set. Built by this one
-    /// function for every user of [`pairs`](Self::pairs) (the size budget of the shared library).
+    /// Every optional parameter in canonical order, `None` where it is not set: iterate
+    /// `.iter().flatten()` for the ones that are. One function for all its users rather than an
+    /// iterator chain compiled into each (the size budget of the shared library).
     #[inline(never)]
-    fn all_pairs(&self) -> [Option<(Param, Value<'_>)>; 9] {
+    pub(crate) fn pairs(&self) -> [Option<(Param, Value<'_>)>; 9] {
         fn s(p: Param, v: &Option<String>) -> Option<(Param, Value<'_>)> {
             v.as_deref().map(|v| (p, Value::Str(v)))
         }
@@ -209,7 +205,7 @@ impl Options {
 
     /// Checks every parameter that is set against its documented rule, in canonical order.
     pub fn validate(&self) -> Result<()> {
-        self.pairs().try_for_each(|(p, v)| match v {
+        self.pairs().iter().flatten().try_for_each(|&(p, v)| match v {
             Value::Str(s) => p.check_str(s),
             Value::Int(n) => p.check_int(n),
         })
@@ -322,7 +318,8 @@ impl Signer {
 
     /// Appends the query string this signer signs, without checking it.
     fn write_original(&self, opts: &Options, current_time_stamp: u64, expire_time: u64, random: u32, buf: &mut Vec<u8>) {
-        let pairs = self.required(current_time_stamp, expire_time, random).chain(opts.pairs());
+        let optional = opts.pairs();
+        let pairs = self.required(current_time_stamp, expire_time, random).chain(optional.iter().flatten().copied());
         for (i, (p, v)) in pairs.enumerate() {
             if i > 0 {
                 buf.push(b'&');
@@ -344,9 +341,10 @@ impl Signer {
     /// An upper bound on the length of a signature made with these options, whatever the
     /// timestamps and random: enough to size a buffer.
     pub fn max_signature_len(&self, opts: &Options) -> usize {
+        let optional = opts.pairs();
         let original: usize = self
             .required(u64::MAX, u64::MAX, u32::MAX)
-            .chain(opts.pairs())
+            .chain(optional.iter().flatten().copied())
             .map(|(p, v)| pair_len_bound(p.name(), v))
             .sum();
         (MAC_LEN + original).div_ceil(3) * 4
