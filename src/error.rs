@@ -110,11 +110,27 @@ impl fmt::Display for ErrorKind {
 ///
 /// `Display` gives one sentence that names the parameter and the rule, for example
 /// `sourceContext has 251 characters; at most 250`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Error {
+///
+/// One pointer wide (the details live in a box): a `Result` of this crate costs its callers
+/// little to pass along, which keeps the shared library small (issue 5) and the hot paths lean.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error(Box<Details>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct Details {
     kind: ErrorKind,
     param: Option<Box<str>>,
     message: Box<str>,
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.0.kind)
+            .field("param", &self.0.param)
+            .field("message", &self.0.message)
+            .finish()
+    }
 }
 
 impl Error {
@@ -125,7 +141,7 @@ impl Error {
     #[cold]
     #[inline(never)]
     pub(crate) fn new(kind: ErrorKind, param: Option<&str>, message: fmt::Arguments<'_>) -> Self {
-        Error { kind, param: param.map(Into::into), message: fmt::format(message).into_boxed_str() }
+        Error(Box::new(Details { kind, param: param.map(Into::into), message: fmt::format(message).into_boxed_str() }))
     }
 
     /// An error about the parameter `param`.
@@ -137,23 +153,23 @@ impl Error {
 
     /// The category of the error.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The parameter the error is about, where there is one.
     pub fn param(&self) -> Option<&str> {
-        self.param.as_deref()
+        self.0.param.as_deref()
     }
 
     /// The full message (the same text as `Display`).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.0.message)
     }
 }
 
@@ -161,3 +177,18 @@ impl std::error::Error for Error {}
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_the_fields() {
+        let e = Error::at(ErrorKind::InvalidParameter, "classId", format_args!("classId is bad"));
+        assert_eq!(
+            format!("{e:?}"),
+            r#"Error { kind: InvalidParameter, param: Some("classId"), message: "classId is bad" }"#
+        );
+        assert_eq!(size_of::<Result<()>>(), size_of::<usize>());
+    }
+}
