@@ -17,6 +17,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 use core::ffi::c_char;
+use std::fmt;
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -196,48 +197,73 @@ pub extern "C" fn vodsign_version() -> *const c_char {
 // Failures, the last-error detail and the panic guard
 // ---------------------------------------------------------------------------------------------
 
-/// Why a call failed, before it becomes a status and a message.
+/// Why a call failed: an error of the core, or a failure of the call itself (a status from 100
+/// and its detail). Two words wide, so that passing it along with `?` costs little (the size
+/// budget), and built by cold, shared constructors.
 enum Fail {
     Core(Error),
-    Null(&'static str),
-    Utf8(&'static str, core::str::Utf8Error),
-    TooSmall { needed: usize, cap: usize, nul: bool },
-    NotPresent(String),
-    OutOfRange(String),
+    Call(Box<(vodsign_status, String)>),
 }
 
 impl Fail {
+    /// A failure of the call itself. The detail never contains a key: it only names arguments
+    /// and sizes.
+    #[cold]
+    #[inline(never)]
+    fn call(status: vodsign_status, detail: fmt::Arguments<'_>) -> Fail {
+        Fail::Call(Box::new((status, fmt::format(detail))))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn null(arg: &'static str) -> Fail {
+        Fail::call(VODSIGN_ERR_NULL_ARGUMENT, format_args!("{arg} is NULL"))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn utf8(arg: &'static str, e: core::str::Utf8Error) -> Fail {
+        Fail::call(
+            VODSIGN_ERR_INVALID_UTF8_ARGUMENT,
+            format_args!("{arg} is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+        )
+    }
+
+    /// `cap` bytes given, `needed` needed (`nul`: counting the terminating NUL).
+    #[cold]
+    #[inline(never)]
+    fn too_small(needed: usize, cap: usize, nul: bool) -> Fail {
+        let nul = if nul { " including the terminating NUL" } else { "" };
+        Fail::call(
+            VODSIGN_ERR_BUFFER_TOO_SMALL,
+            format_args!("output buffer too small: {cap} bytes given, {needed} needed{nul}"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn not_present(param: &str) -> Fail {
+        Fail::call(VODSIGN_ERR_NOT_PRESENT, format_args!("the signature has no {param}"))
+    }
+
     fn status(&self) -> vodsign_status {
         match self {
             Fail::Core(e) => kind_status(e.kind()),
-            Fail::Null(_) => VODSIGN_ERR_NULL_ARGUMENT,
-            Fail::Utf8(..) => VODSIGN_ERR_INVALID_UTF8_ARGUMENT,
-            Fail::TooSmall { .. } => VODSIGN_ERR_BUFFER_TOO_SMALL,
-            Fail::NotPresent(_) => VODSIGN_ERR_NOT_PRESENT,
-            Fail::OutOfRange(_) => VODSIGN_ERR_OUT_OF_RANGE,
+            Fail::Call(call) => call.0,
         }
     }
 
-    /// The detail text. Never contains a key: core messages never do, and the others only name
-    /// arguments and sizes.
-    fn message(&self) -> String {
+    fn message(&self) -> &str {
         match self {
-            Fail::Core(e) => e.message().to_string(),
-            Fail::Null(arg) => format!("{arg} is NULL"),
-            Fail::Utf8(arg, e) => format!("{arg} is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
-            Fail::TooSmall { needed, cap, nul } => format!(
-                "output buffer too small: {cap} bytes given, {needed} needed{}",
-                if *nul { " including the terminating NUL" } else { "" }
-            ),
-            Fail::NotPresent(param) => format!("the signature has no {param}"),
-            Fail::OutOfRange(what) => what.clone(),
+            Fail::Core(e) => e.message(),
+            Fail::Call(call) => &call.1,
         }
     }
 
     fn param(&self) -> Option<&str> {
         match self {
             Fail::Core(e) => e.param(),
-            _ => None,
+            Fail::Call(_) => None,
         }
     }
 }
@@ -297,8 +323,8 @@ fn guard_dyn(func: &'static str, f: &mut dyn Body) -> vodsign_status {
     match catch_unwind(AssertUnwindSafe(|| f.run())) {
         Ok(Ok(())) => VODSIGN_OK,
         Ok(Err(fail)) => {
-            // Building the message allocates; a panic there must not escape either.
-            let recorded = catch_unwind(AssertUnwindSafe(|| record(func, &fail.message(), fail.param())));
+            // Recording allocates; a panic there must not escape either.
+            let recorded = catch_unwind(AssertUnwindSafe(|| record(func, fail.message(), fail.param())));
             if recorded.is_err() {
                 record_panic(func);
             }
@@ -328,12 +354,13 @@ fn record_panic(func: &'static str) {
 #[inline(never)]
 unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &'static str) -> Result<&'a [u8], Fail> {
     if ptr.is_null() {
-        return Err(Fail::Null(name));
+        return Err(Fail::null(name));
     }
     if len > isize::MAX as usize {
-        return Err(Fail::OutOfRange(format!(
-            "the length of {name} is larger than PTRDIFF_MAX"
-        )));
+        return Err(Fail::call(
+            VODSIGN_ERR_OUT_OF_RANGE,
+            format_args!("the length of {name} is larger than PTRDIFF_MAX"),
+        ));
     }
     // SAFETY: the caller promises `ptr` points to `len` readable bytes (checked non-NULL above).
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
@@ -344,17 +371,17 @@ unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &'static str) -> Resul
 unsafe fn str_arg<'a>(ptr: *const c_char, len: usize, name: &'static str) -> Result<&'a str, Fail> {
     // SAFETY: forwarded contract.
     let bytes = unsafe { bytes_arg(ptr.cast::<u8>(), len, name) }?;
-    core::str::from_utf8(bytes).map_err(|e| Fail::Utf8(name, e))
+    core::str::from_utf8(bytes).map_err(|e| Fail::utf8(name, e))
 }
 
 unsafe fn ref_arg<'a, T>(ptr: *const T, name: &'static str) -> Result<&'a T, Fail> {
     // SAFETY: the caller promises a non-NULL `ptr` is a live handle from this library.
-    unsafe { ptr.as_ref() }.ok_or_else(|| Fail::Null(name))
+    unsafe { ptr.as_ref() }.ok_or_else(|| Fail::null(name))
 }
 
 unsafe fn mut_arg<'a, T>(ptr: *mut T, name: &'static str) -> Result<&'a mut T, Fail> {
     // SAFETY: the caller promises a non-NULL `ptr` is a live handle used by this thread only.
-    unsafe { ptr.as_mut() }.ok_or_else(|| Fail::Null(name))
+    unsafe { ptr.as_mut() }.ok_or_else(|| Fail::null(name))
 }
 
 /// A place for one plain value, written only on success.
@@ -363,7 +390,7 @@ struct ValueOut<T>(*mut T);
 impl<T> ValueOut<T> {
     fn new(ptr: *mut T, name: &'static str) -> Result<Self, Fail> {
         if ptr.is_null() {
-            Err(Fail::Null(name))
+            Err(Fail::null(name))
         } else {
             Ok(ValueOut(ptr))
         }
@@ -388,10 +415,10 @@ impl StrOut {
     #[inline(never)]
     fn new(out: *mut c_char, cap: usize, out_len: *mut usize) -> Result<Self, Fail> {
         if out_len.is_null() {
-            return Err(Fail::Null("out_len"));
+            return Err(Fail::null("out_len"));
         }
         if out.is_null() && cap != 0 {
-            return Err(Fail::Null("out"));
+            return Err(Fail::null("out"));
         }
         Ok(StrOut {
             out: out.cast::<u8>(),
@@ -408,11 +435,7 @@ impl StrOut {
         unsafe {
             self.out_len.write(n);
             if n >= self.cap {
-                return Err(Fail::TooSmall {
-                    needed: n + 1,
-                    cap: self.cap,
-                    nul: true,
-                });
+                return Err(Fail::too_small(n + 1, self.cap, true));
             }
             core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.out, n);
             self.out.add(n).write(0);
@@ -427,7 +450,7 @@ struct HandleOut<T>(*mut *mut T);
 impl<T> HandleOut<T> {
     fn new(ptr: *mut *mut T, name: &'static str) -> Result<Self, Fail> {
         if ptr.is_null() {
-            Err(Fail::Null(name))
+            Err(Fail::null(name))
         } else {
             Ok(HandleOut(ptr))
         }
@@ -1071,21 +1094,17 @@ pub unsafe extern "C" fn vodsign_decoded_mac(
         // SAFETY: forwarded contract.
         let decoded = unsafe { ref_arg(decoded, "decoded") }?;
         if out_len.is_null() {
-            return Err(Fail::Null("out_len"));
+            return Err(Fail::null("out_len"));
         }
         if out.is_null() && cap != 0 {
-            return Err(Fail::Null("out"));
+            return Err(Fail::null("out"));
         }
         let mac = decoded.0.mac();
         // SAFETY: `out_len` checked non-NULL; `out` has `cap` >= mac.len() writable bytes.
         unsafe {
             out_len.write(mac.len());
             if cap < mac.len() {
-                return Err(Fail::TooSmall {
-                    needed: mac.len(),
-                    cap,
-                    nul: false,
-                });
+                return Err(Fail::too_small(mac.len(), cap, false));
             }
             core::ptr::copy_nonoverlapping(mac.as_ptr(), out, mac.len());
         }
@@ -1131,10 +1150,10 @@ pub unsafe extern "C" fn vodsign_decoded_param_count(
 
 fn param_at(decoded: &vodsign_decoded, index: usize) -> Result<(&str, &str), Fail> {
     decoded.0.param_at(index).ok_or_else(|| {
-        Fail::OutOfRange(format!(
-            "index {index} is not below the parameter count {}",
-            decoded.0.len()
-        ))
+        Fail::call(
+            VODSIGN_ERR_OUT_OF_RANGE,
+            format_args!("index {index} is not below the parameter count {}", decoded.0.len()),
+        )
     })
 }
 
@@ -1202,7 +1221,7 @@ pub unsafe extern "C" fn vodsign_decoded_get(
         let sink = StrOut::new(out, cap, out_len)?;
         match decoded.0.get(name) {
             Some(v) => sink.write(v.as_bytes()),
-            None => Err(Fail::NotPresent(name.to_owned())),
+            None => Err(Fail::not_present(name)),
         }
     })
 }
@@ -1220,7 +1239,7 @@ unsafe fn get_value<T>(
         // SAFETY: forwarded contract.
         let decoded = unsafe { ref_arg(decoded, "decoded") }?;
         let out = ValueOut::new(out, "out")?;
-        out.write(get(&decoded.0).ok_or_else(|| Fail::NotPresent(wire.to_owned()))?)
+        out.write(get(&decoded.0).ok_or_else(|| Fail::not_present(wire))?)
     })
 }
 
@@ -1241,7 +1260,7 @@ unsafe fn get_text(
         let sink = StrOut::new(out, cap, out_len)?;
         sink.write(
             get(&decoded.0)
-                .ok_or_else(|| Fail::NotPresent(wire.to_owned()))?
+                .ok_or_else(|| Fail::not_present(wire))?
                 .as_bytes(),
         )
     })
