@@ -157,8 +157,9 @@ private class FreeOnce(address: Long, private val free: (Long) -> Unit) : Runnab
 /**
  * A native handle that threads share, with the protocol of the generated objects: each call
  * holds it open ([acquire]/[release]); [close] lets go of the creator's hold; whoever lets go
- * last frees it (then runs `onFree`). A call after close throws IllegalStateException. If the
- * owner is collected without close, the Cleaner frees the handle.
+ * last frees it (then runs `onFree`). Unlike the generated objects, no call may start once close
+ * has begun (it throws IllegalStateException), so threads that keep signing cannot postpone the
+ * free for ever. If the owner is collected without close, the Cleaner frees the handle.
  */
 internal class SharedHandle(owner: Any, private val address: Long, free: (Long) -> Unit, private val what: String) {
     private val holds = AtomicLong(1)
@@ -169,7 +170,7 @@ internal class SharedHandle(owner: Any, private val address: Long, free: (Long) 
     fun acquire(): Long {
         while (true) {
             val c = holds.get()
-            check(c != 0L) { "$what object has already been destroyed" }
+            check(c != 0L && !closed.get()) { "$what object has already been destroyed" }
             check(c != Long.MAX_VALUE) { "$what call counter would overflow" }
             if (holds.compareAndSet(c, c + 1)) return address
         }
