@@ -404,6 +404,7 @@ impl<T> ValueOut<T> {
 }
 
 /// The `(char *out, size_t cap, size_t *out_len)` triple.
+#[derive(Clone, Copy)]
 struct StrOut {
     out: *mut u8,
     cap: usize,
@@ -519,10 +520,12 @@ fn last_error_field(
 ) -> vodsign_status {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let sink = StrOut::new(out, cap, out_len)?;
-        let text = LAST_ERROR
-            .try_with(|cell| cell.try_borrow().map(|last| field(&last).clone()).unwrap_or_default())
-            .unwrap_or_default();
-        sink.write(text.as_bytes())
+        // Empty when the thread's record is gone (thread exit) or busy.
+        LAST_ERROR
+            .try_with(|cell| cell.try_borrow().ok().map(|last| sink.write(field(&last).as_bytes())))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| sink.write(b""))
     }));
     match result {
         Ok(Ok(())) => VODSIGN_OK,

@@ -23,10 +23,11 @@ pub struct Decoded {
     unescaped: String,
     /// Each pair's key and value.
     pairs: Vec<[Span; 2]>,
-    /// For each [`Param`], the index of its pair.
-    known: [Option<u32>; Param::ALL.len()],
-    /// For each integer [`Param`], its value.
-    ints: [i128; Param::ALL.len()],
+    /// For each [`Param`], the index of its pair (below [`MAX_PARAMS`]).
+    known: [Option<u8>; Param::ALL.len()],
+    /// For each integer [`Param`], its value as 64 bits: every range fits `u64` but that of
+    /// taskPriority, whose negative values are kept in two's complement (read back as `i64`).
+    ints: [u64; Param::ALL.len()],
 }
 
 /// Where a decoded key or value lives: a slice of `original` or of `unescaped`.
@@ -180,7 +181,7 @@ impl Decoded {
                 ));
             }
             if let Some(p) = param {
-                d.known[p as usize] = Some(d.pairs.len() as u32);
+                d.known[p as usize] = Some(d.pairs.len() as u8);
             }
             d.pairs.push([key, value]);
         }
@@ -193,7 +194,7 @@ impl Decoded {
         for p in Param::ALL {
             let Some(value) = d.get_param(p) else { continue };
             match p.ty() {
-                ParamType::Integer { .. } => d.ints[p as usize] = p.parse_int(value)?,
+                ParamType::Integer { .. } => d.ints[p as usize] = p.parse_int(value)? as u64,
                 ParamType::String => p.check_str(value)?,
             }
         }
@@ -247,7 +248,7 @@ impl Decoded {
         self.known[p as usize].map(|i| self.text(self.pairs[i as usize][1]))
     }
 
-    fn int(&self, p: Param) -> Option<i128> {
+    fn int(&self, p: Param) -> Option<u64> {
         self.known[p as usize].map(|_| self.ints[p as usize])
     }
 
@@ -257,15 +258,15 @@ impl Decoded {
     }
     /// `currentTimeStamp`.
     pub fn current_time_stamp(&self) -> u64 {
-        self.ints[Param::CurrentTimeStamp as usize] as u64
+        self.ints[Param::CurrentTimeStamp as usize]
     }
     /// `expireTime`.
     pub fn expire_time(&self) -> u64 {
-        self.ints[Param::ExpireTime as usize] as u64
+        self.ints[Param::ExpireTime as usize]
     }
     /// `random` (up to 2^32, which the documented Node sample can produce).
     pub fn random(&self) -> u64 {
-        self.ints[Param::Random as usize] as u64
+        self.ints[Param::Random as usize]
     }
     /// `procedure`, if present.
     pub fn procedure(&self) -> Option<&str> {
@@ -273,7 +274,7 @@ impl Decoded {
     }
     /// `classId`, if present.
     pub fn class_id(&self) -> Option<u64> {
-        self.int(Param::ClassId).map(|v| v as u64)
+        self.int(Param::ClassId)
     }
     /// `oneTimeValid`, if present (0 or 1).
     pub fn one_time_valid(&self) -> Option<u8> {
@@ -293,7 +294,7 @@ impl Decoded {
     }
     /// `vodSubAppId`, if present.
     pub fn vod_sub_app_id(&self) -> Option<u64> {
-        self.int(Param::VodSubAppId).map(|v| v as u64)
+        self.int(Param::VodSubAppId)
     }
     /// `sessionContext`, if present.
     pub fn session_context(&self) -> Option<&str> {
