@@ -57,7 +57,7 @@ impl std::error::Error for VodsignError {}
 
 impl From<Error> for VodsignError {
     fn from(e: Error) -> Self {
-        let m = e.to_string();
+        let m = e.message().to_owned();
         match e.kind() {
             ErrorKind::InvalidParameter => VodsignError::InvalidParameter(m),
             ErrorKind::ValidityTooLong => VodsignError::ValidityTooLong(m),
@@ -168,7 +168,11 @@ pub struct DecodedSignature {
 impl From<Decoded> for DecodedSignature {
     fn from(d: Decoded) -> Self {
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mac_hex = d.mac().iter().flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]).map(char::from).collect();
+        let mut mac_hex = String::with_capacity(2 * d.mac().len());
+        for b in d.mac() {
+            mac_hex.push(char::from(HEX[usize::from(b >> 4)]));
+            mac_hex.push(char::from(HEX[usize::from(b & 15)]));
+        }
         DecodedSignature {
             mac_hex,
             original: d.original().to_owned(),
