@@ -72,26 +72,26 @@ pub(crate) fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum DecodeError {
     /// A byte outside the alphabet, or a misplaced `=`: (offset, byte).
-    InvalidByte(usize, u8),
+    Symbol(usize, u8),
     /// The last group has a single symbol: the length in symbols.
-    InvalidLength(usize),
+    Length(usize),
     /// The last symbol carries bits that decode to nothing: (offset, symbol, its value).
-    InvalidLastSymbol(usize, u8, u8),
+    LastSymbol(usize, u8, u8),
     /// The text does not end with the padding that makes its length a multiple of 4.
-    InvalidPadding,
+    Padding,
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            DecodeError::InvalidByte(offset, byte) => write!(f, "Invalid symbol {byte}, offset {offset}."),
-            DecodeError::InvalidLength(len) => write!(f, "Invalid input length: {len}"),
-            DecodeError::InvalidLastSymbol(offset, symbol, value) => write!(
+            DecodeError::Symbol(offset, byte) => write!(f, "Invalid symbol {byte}, offset {offset}."),
+            DecodeError::Length(len) => write!(f, "Invalid input length: {len}"),
+            DecodeError::LastSymbol(offset, symbol, value) => write!(
                 f,
                 "Invalid last symbol {symbol:#4x} ('{}') at offset {offset}, decoded as {value:#010b}.",
                 char::from(symbol)
             ),
-            DecodeError::InvalidPadding => f.write_str("Invalid padding"),
+            DecodeError::Padding => f.write_str("Invalid padding"),
         }
     }
 }
@@ -109,7 +109,7 @@ fn symbols(run: &[u8], offset: usize) -> Result<u64, DecodeError> {
     // Values are below 64; INVALID is not.
     if any_invalid >= 64 {
         let i = run.iter().position(|&b| DECODE[usize::from(b)] == INVALID).unwrap_or(0);
-        return Err(DecodeError::InvalidByte(offset + i, run[i]));
+        return Err(DecodeError::Symbol(offset + i, run[i]));
     }
     Ok(n)
 }
@@ -125,7 +125,7 @@ pub(crate) fn decode(text: &[u8]) -> Result<Vec<u8>, DecodeError> {
     if rem == 1 {
         let last = text[len - 1];
         if last != b'=' && DECODE[usize::from(last)] == INVALID {
-            return Err(DecodeError::InvalidByte(len - 1, last));
+            return Err(DecodeError::Symbol(len - 1, last));
         }
     }
     // Every group of four but the last one, which may be padded (or short).
@@ -149,7 +149,7 @@ pub(crate) fn decode(text: &[u8]) -> Result<Vec<u8>, DecodeError> {
     for (i, &b) in text[body..].iter().enumerate() {
         if b == b'=' {
             if i < 2 {
-                return Err(DecodeError::InvalidByte(body + i, b));
+                return Err(DecodeError::Symbol(body + i, b));
             }
             if pads == 0 {
                 first_pad = i;
@@ -158,28 +158,28 @@ pub(crate) fn decode(text: &[u8]) -> Result<Vec<u8>, DecodeError> {
             continue;
         }
         if pads > 0 {
-            return Err(DecodeError::InvalidByte(body + first_pad, b'='));
+            return Err(DecodeError::Symbol(body + first_pad, b'='));
         }
         let v = DECODE[usize::from(b)];
         if v == INVALID {
-            return Err(DecodeError::InvalidByte(body + i, b));
+            return Err(DecodeError::Symbol(body + i, b));
         }
         n = n << 6 | u32::from(v);
         symbols += 1;
         last = (b, v);
     }
     if len > 0 && symbols < 2 {
-        return Err(DecodeError::InvalidLength(body + symbols));
+        return Err(DecodeError::Length(body + symbols));
     }
     if (symbols + pads) % 4 != 0 {
-        return Err(DecodeError::InvalidPadding);
+        return Err(DecodeError::Padding);
     }
     // 2, 3 or 4 symbols (12, 18 or 24 bits) give 1, 2 or 3 bytes; the 4, 2 or 0 bits left over
     // must be zero, or two texts would decode to the same bytes.
     let bytes = symbols * 6 / 8;
     let spare = symbols * 6 - bytes * 8;
     if n & ((1 << spare) - 1) != 0 {
-        return Err(DecodeError::InvalidLastSymbol(body + symbols - 1, last.0, last.1));
+        return Err(DecodeError::LastSymbol(body + symbols - 1, last.0, last.1));
     }
     out.extend_from_slice(&(n >> spare).to_be_bytes()[4 - bytes..]);
     Ok(out)
