@@ -570,17 +570,18 @@ unsafe fn set_text(
     })
 }
 
-/// Body of the typed integer setters (one per integer type).
+/// Body of the typed integer setters and of `vodsign_options_set_validity` (one per integer
+/// type); `set` stores the value.
 unsafe fn set_value<T: Copy>(
     func: &'static str,
     options: *mut vodsign_options,
     value: T,
-    field: fn(&mut Options) -> &mut Option<T>,
+    set: fn(&mut Options, T),
 ) -> vodsign_status {
     guard(func, move || {
         // SAFETY: forwarded contract.
         let options = unsafe { mut_arg(options, "options") }?;
-        *field(&mut options.0) = Some(value);
+        set(&mut options.0, value);
         Ok(())
     })
 }
@@ -630,7 +631,7 @@ pub unsafe extern "C" fn vodsign_options_set_procedure(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vodsign_options_set_class_id(options: *mut vodsign_options, value: u64) -> vodsign_status {
     // SAFETY: forwarded contract.
-    unsafe { set_value("vodsign_options_set_class_id", options, value, |o| &mut o.class_id) }
+    unsafe { set_value("vodsign_options_set_class_id", options, value, |o, v| o.class_id = Some(v)) }
 }
 
 /// Sets `oneTimeValid`: 0 or 1 (any other value is refused when signing).
@@ -644,7 +645,7 @@ pub unsafe extern "C" fn vodsign_options_set_one_time_valid(
 ) -> vodsign_status {
     // SAFETY: forwarded contract.
     unsafe {
-        set_value("vodsign_options_set_one_time_valid", options, value, |o| &mut o.one_time_valid)
+        set_value("vodsign_options_set_one_time_valid", options, value, |o, v| o.one_time_valid = Some(v))
     }
 }
 
@@ -682,7 +683,7 @@ pub unsafe extern "C" fn vodsign_options_set_task_priority(
 ) -> vodsign_status {
     // SAFETY: forwarded contract.
     unsafe {
-        set_value("vodsign_options_set_task_priority", options, value, |o| &mut o.task_priority)
+        set_value("vodsign_options_set_task_priority", options, value, |o, v| o.task_priority = Some(v))
     }
 }
 
@@ -720,7 +721,7 @@ pub unsafe extern "C" fn vodsign_options_set_vod_sub_app_id(
 ) -> vodsign_status {
     // SAFETY: forwarded contract.
     unsafe {
-        set_value("vodsign_options_set_vod_sub_app_id", options, value, |o| &mut o.vod_sub_app_id)
+        set_value("vodsign_options_set_vod_sub_app_id", options, value, |o, v| o.vod_sub_app_id = Some(v))
     }
 }
 
@@ -778,12 +779,8 @@ pub unsafe extern "C" fn vodsign_options_set_storage_region(
 /// `options` must be a live handle not used by another thread during the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vodsign_options_set_validity(options: *mut vodsign_options, seconds: u64) -> vodsign_status {
-    guard("vodsign_options_set_validity", move || {
-        // SAFETY: forwarded contract.
-        let options = unsafe { mut_arg(options, "options") }?;
-        options.0.validity = seconds;
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { set_value("vodsign_options_set_validity", options, seconds, |o, v| o.validity = v) }
 }
 
 /// Sets an optional text parameter by its wire name (`"procedure"`, `"sourceContext"`,
@@ -928,14 +925,8 @@ pub unsafe extern "C" fn vodsign_signer_sign(
     cap: usize,
     out_len: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_signer_sign", move || {
-        // SAFETY: forwarded contract.
-        let signer = unsafe { ref_arg(signer, "signer") }?;
-        // SAFETY: forwarded contract.
-        let options = unsafe { ref_arg(options, "options") }?;
-        let sink = StrOut::new(out, cap, out_len)?;
-        sink.write(signer.0.sign(&options.0)?.as_bytes())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { sign_body("vodsign_signer_sign", signer, options, None, out, cap, out_len) }
 }
 
 /// Signs with explicit `currentTimeStamp`, `expireTime` and `random` (the options' validity is not
@@ -954,18 +945,35 @@ pub unsafe extern "C" fn vodsign_signer_sign_at(
     cap: usize,
     out_len: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_signer_sign_at", move || {
+    let at = Some((current_time_stamp, expire_time, random));
+    // SAFETY: forwarded contract.
+    unsafe { sign_body("vodsign_signer_sign_at", signer, options, at, out, cap, out_len) }
+}
+
+/// Body of `vodsign_signer_sign` (`at` is `None`: the clock and the OS random) and
+/// `vodsign_signer_sign_at` (`at` holds currentTimeStamp, expireTime and random).
+unsafe fn sign_body(
+    func: &'static str,
+    signer: *const vodsign_signer,
+    options: *const vodsign_options,
+    at: Option<(u64, u64, u32)>,
+    out: *mut c_char,
+    cap: usize,
+    out_len: *mut usize,
+) -> vodsign_status {
+    guard(func, move || {
         // SAFETY: forwarded contract.
         let signer = unsafe { ref_arg(signer, "signer") }?;
         // SAFETY: forwarded contract.
         let options = unsafe { ref_arg(options, "options") }?;
         let sink = StrOut::new(out, cap, out_len)?;
-        sink.write(
-            signer
-                .0
-                .sign_at(&options.0, current_time_stamp, expire_time, random)?
-                .as_bytes(),
-        )
+        let signature = match at {
+            None => signer.0.sign(&options.0)?,
+            Some((current_time_stamp, expire_time, random)) => {
+                signer.0.sign_at(&options.0, current_time_stamp, expire_time, random)?
+            }
+        };
+        sink.write(signature.as_bytes())
     })
 }
 
@@ -991,11 +999,32 @@ pub unsafe extern "C" fn vodsign_decode(
     signature_len: usize,
     out: *mut *mut vodsign_decoded,
 ) -> vodsign_status {
-    guard("vodsign_decode", move || {
+    // SAFETY: forwarded contract.
+    unsafe { decode_body("vodsign_decode", signature, signature_len, None, out) }
+}
+
+/// Body of `vodsign_decode` and (`key` holds the secret key, its length, now and the skew)
+/// `vodsign_verify`.
+unsafe fn decode_body(
+    func: &'static str,
+    signature: *const c_char,
+    signature_len: usize,
+    key: Option<(*const u8, usize, u64, u64)>,
+    out: *mut *mut vodsign_decoded,
+) -> vodsign_status {
+    guard(func, move || {
         // SAFETY: forwarded contract.
         let signature = unsafe { str_arg(signature, signature_len, "signature") }?;
-        let out = HandleOut::new(out, "out")?;
-        out.write(vodsign_decoded(crate::decode(signature)?))
+        // Arguments are checked in order (signature, key, out) before any decoding.
+        let (out, decoded) = match key {
+            None => (HandleOut::new(out, "out")?, crate::decode(signature)?),
+            Some((secret_key, secret_key_len, now, skew)) => {
+                // SAFETY: forwarded contract.
+                let secret_key = unsafe { bytes_arg(secret_key, secret_key_len, "secret_key") }?;
+                (HandleOut::new(out, "out")?, Verifier::new(secret_key).with_skew(skew).verify(signature, now)?)
+            }
+        };
+        out.write(vodsign_decoded(decoded))
     })
 }
 
@@ -1020,16 +1049,9 @@ pub unsafe extern "C" fn vodsign_verify(
     skew: u64,
     out: *mut *mut vodsign_decoded,
 ) -> vodsign_status {
-    guard("vodsign_verify", move || {
-        // SAFETY: forwarded contract.
-        let signature = unsafe { str_arg(signature, signature_len, "signature") }?;
-        // SAFETY: forwarded contract.
-        let secret_key = unsafe { bytes_arg(secret_key, secret_key_len, "secret_key") }?;
-        let out = HandleOut::new(out, "out")?;
-        out.write(vodsign_decoded(
-            Verifier::new(secret_key).with_skew(skew).verify(signature, now)?,
-        ))
-    })
+    let key = Some((secret_key, secret_key_len, now, skew));
+    // SAFETY: forwarded contract.
+    unsafe { decode_body("vodsign_verify", signature, signature_len, key, out) }
 }
 
 /// Seconds a signature has left at `now` (expireTime - now, 0 once expired), without the key: for a
@@ -1127,12 +1149,8 @@ pub unsafe extern "C" fn vodsign_decoded_original(
     cap: usize,
     out_len: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_decoded_original", move || {
-        // SAFETY: forwarded contract.
-        let decoded = unsafe { ref_arg(decoded, "decoded") }?;
-        let sink = StrOut::new(out, cap, out_len)?;
-        sink.write(decoded.0.original().as_bytes())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { get_text("vodsign_decoded_original", decoded, out, cap, out_len, |d| Some(d.original()), "") }
 }
 
 /// Sets `*out` to the number of parameters, unknown ones included (at least 4).
@@ -1160,6 +1178,25 @@ fn param_at(decoded: &vodsign_decoded, index: usize) -> Result<(&str, &str), Fai
     })
 }
 
+/// Body of `vodsign_decoded_param_key` and (`value` true) `vodsign_decoded_param_value`.
+unsafe fn param_text(
+    func: &'static str,
+    decoded: *const vodsign_decoded,
+    index: usize,
+    out: *mut c_char,
+    cap: usize,
+    out_len: *mut usize,
+    value: bool,
+) -> vodsign_status {
+    guard(func, move || {
+        // SAFETY: forwarded contract.
+        let decoded = unsafe { ref_arg(decoded, "decoded") }?;
+        let sink = StrOut::new(out, cap, out_len)?;
+        let (k, v) = param_at(decoded, index)?;
+        sink.write(if value { v } else { k }.as_bytes())
+    })
+}
+
 /// Copies the percent-decoded key of the parameter at `index` (0-based, in the order of the signed
 /// text; `index` must be below the count from `vodsign_decoded_param_count`).
 ///
@@ -1173,12 +1210,8 @@ pub unsafe extern "C" fn vodsign_decoded_param_key(
     cap: usize,
     out_len: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_decoded_param_key", move || {
-        // SAFETY: forwarded contract.
-        let decoded = unsafe { ref_arg(decoded, "decoded") }?;
-        let sink = StrOut::new(out, cap, out_len)?;
-        sink.write(param_at(decoded, index)?.0.as_bytes())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { param_text("vodsign_decoded_param_key", decoded, index, out, cap, out_len, false) }
 }
 
 /// Copies the percent-decoded value of the parameter at `index` (as text: integers are not
@@ -1194,12 +1227,8 @@ pub unsafe extern "C" fn vodsign_decoded_param_value(
     cap: usize,
     out_len: *mut usize,
 ) -> vodsign_status {
-    guard("vodsign_decoded_param_value", move || {
-        // SAFETY: forwarded contract.
-        let decoded = unsafe { ref_arg(decoded, "decoded") }?;
-        let sink = StrOut::new(out, cap, out_len)?;
-        sink.write(param_at(decoded, index)?.1.as_bytes())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { param_text("vodsign_decoded_param_value", decoded, index, out, cap, out_len, true) }
 }
 
 /// Copies the percent-decoded value of the parameter with this wire name (known or not,
