@@ -15,14 +15,23 @@ const fs = require('fs');
 
 const [resultsPath, metaPath, mdPath] = process.argv.slice(2);
 const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8'));
+// Each benchmark may run in several rounds (`ROUND n` lines): the best round (highest rate) is
+// quoted, every round's figure is listed.
 const results = new Map();
 const signatures = new Map();
 const failures = new Map();
 for (const line of fs.readFileSync(resultsPath, 'utf8').split('\n')) {
   const f = line.trim().split(/\s+/);
-  if (f[0] === 'BENCH' && f.length === 4) results.set(f[1], { perSec: Number(f[2]), ns: Number(f[3]) });
-  else if (f[0] === 'SIGNATURE' && f.length === 3) signatures.set(f[1], f[2]);
-  else if (f[0] === 'FAILED') failures.set(f[1], f.slice(2).join(' '));
+  if (f[0] === 'BENCH' && f.length === 4) {
+    const r = { perSec: Number(f[2]), ns: Number(f[3]) };
+    const prev = results.get(f[1]);
+    const rounds = prev ? [...prev.rounds, r.perSec] : [r.perSec];
+    results.set(f[1], !prev || r.perSec > prev.perSec ? { ...r, rounds } : { ...prev, rounds });
+  } else if (f[0] === 'SIGNATURE' && f.length === 3) {
+    // Any round's signature that differs is a mismatch.
+    if (!signatures.has(f[1]) || signatures.get(f[1]) === f[2]) signatures.set(f[1], f[2]);
+    else signatures.set(f[1], 'differs between rounds');
+  } else if (f[0] === 'FAILED') failures.set(f[1], f.slice(2).join(' '));
 }
 
 // Rows in order: [name, what it measures]. Diagnostics come after a separator.
@@ -40,6 +49,7 @@ const ROWS = [
   ['kotlin_uniffi', 'Kotlin: generated uniffi/JNA binding, `Signer.signAt` (options record built once)'],
 ];
 const DIAGNOSTICS = [
+  ['rust_signer_no_options', 'Rust `Signer::sign_at` with `Options::new()` (nothing optional): compare with the bindings\' `_no_options` rows'],
   ['kotlin_fast_prepared', 'Kotlin fast path with a `FastOptions` converted beforehand'],
   ['kotlin_fast_new_record', 'Kotlin fast path with a new (equal) `SignOptions` each call: converted each call'],
   ['kotlin_uniffi_no_options', 'Kotlin uniffi `signAt` with `SignOptions()` (nothing optional)'],
@@ -60,20 +70,23 @@ const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
 const fmtNs = (n) => (n >= 10000 ? fmtInt(n) : n.toFixed(1));
 const ratio = (a, b) => (a && b ? (a.perSec / b.perSec).toFixed(a.perSec / b.perSec >= 10 ? 1 : 2) : 'n/a');
 
+const fmtK = (n) => `${Math.round(n / 1000).toLocaleString('en-US')}k`;
+
 function table(rows, markdown) {
-  const head = ['benchmark', 'per second', 'ns/op', 'x Node', 'x bare limit'];
+  const head = ['benchmark', 'per second', 'ns/op', 'x Node', 'x bare limit', 'each round (per second)'];
   const body = [];
   for (const [name] of rows) {
     const r = results.get(name);
     if (r) {
       const signing = SIGNING.has(name);
-      body.push([name, fmtInt(r.perSec), fmtNs(r.ns), signing ? ratio(r, node) : '-', signing ? ratio(r, bare) : '-']);
+      body.push([name, fmtInt(r.perSec), fmtNs(r.ns), signing ? ratio(r, node) : '-', signing ? ratio(r, bare) : '-',
+        r.rounds.map(fmtK).join(' / ')]);
     } else if (failures.has(name)) {
-      body.push([name, 'not measured', '', '', '']);
+      body.push([name, 'not measured', '', '', '', '']);
     }
   }
   if (markdown) {
-    return [`| ${head.join(' | ')} |`, '|---|--:|--:|--:|--:|', ...body.map((r) => `| \`${r[0]}\` | ${r.slice(1).join(' | ')} |`)].join('\n');
+    return [`| ${head.join(' | ')} |`, '|---|--:|--:|--:|--:|--:|', ...body.map((r) => `| \`${r[0]}\` | ${r.slice(1).join(' | ')} |`)].join('\n');
   }
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -124,12 +137,12 @@ md.push('');
 md.push(`- Commit: \`${meta.commit}\`${meta.dirty ? ' plus uncommitted changes in the working tree' : ''}`);
 md.push(`- Machine: ${meta.nproc} cores online, ${meta.cpu}; SHA-NI ${meta.shaNi ? 'present' : 'absent'}; ${meta.kernel}`);
 md.push(`- Load average before the run: ${load(meta.loadBefore)}; after: ${load(meta.loadAfter)}${meta.waited ? ` (waited ${meta.waited} s for it to settle)` : ''}`);
-md.push(`- ${meta.pinned ? 'Every benchmark pinned to core 0 (`taskset -c 0`), so each figure is per core' : 'Not pinned (taskset missing): figures are per process, not strictly per core'}; inputs: \`benches/inputs.json\`; ${meta.seconds} s in all`);
+md.push(`- ${meta.pinned ? 'Every benchmark pinned to core 0 (`taskset -c 0`), so each figure is per core' : 'Not pinned (taskset missing): figures are per process, not strictly per core'}; inputs: \`benches/inputs.json\`; ${meta.rounds} round(s), each benchmark's best round quoted (the diagnostics run in round 1 only); ${meta.seconds} s in all`);
 md.push(`- Tools: ${Object.entries(meta.tools).map(([k, v]) => `${k} ${v}`).join('; ')}`);
 md.push('');
 md.push(table(ROWS, true));
 md.push('');
-md.push('`x Node` and `x bare limit` divide this row\'s rate by theirs (signing rows only).');
+md.push('`per second` and `ns/op`: the median of 11 samples, from the best round. `x Node` and `x bare limit` divide this row\'s rate by theirs (signing rows only).');
 if (DIAGNOSTICS.some(([n]) => results.has(n))) {
   md.push('');
   md.push('Diagnostics (where the binding time goes; same method):');
@@ -157,7 +170,7 @@ let doc;
 if (fs.existsSync(mdPath) && BEGIN.test(fs.readFileSync(mdPath, 'utf8'))) {
   doc = fs.readFileSync(mdPath, 'utf8').replace(BEGIN, () => generated);
 } else {
-  doc = `# Benchmarks\n\nReproduce with \`./build.sh bench\` (about 3 minutes; see scripts/bench.sh).\n\n${generated}\n`;
+  doc = `# Benchmarks\n\nReproduce with \`./build.sh bench\` (about 4 minutes; see scripts/bench.sh).\n\n${generated}\n`;
 }
 fs.writeFileSync(mdPath, doc);
 process.stdout.write(`\nwrote ${mdPath}\n`);

@@ -4,7 +4,8 @@
 //! A small harness: a warm-up, then several timed samples; the median is quoted. Each result is
 //! printed as `BENCH <name> <per-second> <median-ns-per-op>` for scripts/bench.sh to collect.
 //!
-//! `VODSIGN_BENCH_FILTER=NAME` runs only the benchmarks whose name contains NAME;
+//! `VODSIGN_BENCH_FILTER=TEXT` runs only the benchmarks whose name contains TEXT,
+//! `VODSIGN_BENCH_ONLY=NAME` only the one called NAME;
 //! `VODSIGN_BENCH_ITERS=N` runs each exactly N times, once, for a profiler (see BENCHMARKS.md).
 
 use std::hint::black_box;
@@ -33,7 +34,9 @@ fn run_for(time: Duration, batch: u64, f: &mut impl FnMut()) -> (u64, Duration) 
 }
 
 fn bench(name: &str, mut f: impl FnMut()) -> f64 {
-    if std::env::var("VODSIGN_BENCH_FILTER").is_ok_and(|only| !name.contains(&only)) {
+    if std::env::var("VODSIGN_BENCH_FILTER").is_ok_and(|only| !name.contains(&only))
+        || std::env::var("VODSIGN_BENCH_ONLY").is_ok_and(|only| name != only)
+    {
         return 0.0;
     }
     // VODSIGN_BENCH_ITERS=N: exactly N operations, untimed warm-up and samples skipped, so that
@@ -96,6 +99,11 @@ fn main() {
 
     bench("rust_signer", || {
         black_box(signer.sign_at(black_box(&i.opts), i.cts, i.exp, i.random).unwrap());
+    });
+    // Diagnostic: no optional parameter (the bindings' cost without the options record).
+    let none = Options::new();
+    bench("rust_signer_no_options", || {
+        black_box(signer.sign_at(black_box(&none), i.cts, i.exp, i.random).unwrap());
     });
     let mut out = String::with_capacity(1024);
     bench("rust_signer_into", || {
