@@ -45,7 +45,8 @@ ensure_host_tools() {
 cmd_build() {
     ensure_host_tools
     say "building the release library and CLI"
-    cargo build --release --lib --features cli --bin vodsign || die "cargo build failed"
+    scripts/build-lib.sh || die "building the libraries failed"
+    cargo build --release --features cli --bin vodsign || die "cargo build failed"
     say "generating bindings (bindings/kotlin, bindings/swift)"
     scripts/gen-bindings.sh || die "generating bindings failed"
     say "building the Kotlin jar"
@@ -62,8 +63,8 @@ cmd_build() {
 
 artifacts:
   target/release/vodsign            the CLI
-  target/release/libvodsign.so      shared library (C ABI and uniffi), SONAME libvodsign.so.1
-  target/release/libvodsign.a       static library
+  target/lib/libvodsign.so          shared library (C ABI and uniffi), SONAME libvodsign.so.1
+  target/lib/libvodsign.a           static library
   include/vodsign.h                 C header
   bindings/kotlin, bindings/swift   generated bindings
   target/kotlin/vodsign.jar         Kotlin bindings with the native library inside

@@ -4,7 +4,7 @@
 # HMAC-SHA1 + Base64 limit), the C ABI (benches/c/bench.c), Swift through uniffi
 # (benches/swift/main.swift), Kotlin through the generated uniffi/JNA binding and through the fast
 # path com.vodsign.fast.FastSigner (benches/kotlin/Bench.kt), and the Node reference
-# (benches/node.js). Each benchmark: a warm-up, 11 samples, the median quoted; each is pinned to
+# (benches/node.js). Each benchmark: a warm-up, 9 samples, the median quoted; each is pinned to
 # core 0 when taskset exists; everything runs in 3 rounds and each benchmark's best round is
 # quoted. Prints the table and the targets, and rewrites the generated part of BENCHMARKS.md
 # (benches/report.js). About 4 minutes.
@@ -16,7 +16,7 @@
 #
 # Environment:
 #   VODSIGN_BENCH_ROUNDS    rounds of measurements (default 3; the best round is quoted)
-#   VODSIGN_BENCH_WAIT      seconds to wait at most for the machine to be quiet (default 60)
+#   VODSIGN_BENCH_WAIT      seconds to wait at most for the machine to be quiet (default 30)
 #   VODSIGN_BENCH_MAX_LOAD  "quiet": 1-minute load average at most this (default 1.0)
 #
 # Benchmarks are not tests: a missed target is reported, never a failure. The exit status is
@@ -103,7 +103,7 @@ fi
 nproc_n=$(nproc)
 load1() { cut -d' ' -f1 /proc/loadavg; }
 loads() { cut -d' ' -f1-3 /proc/loadavg; }
-max_wait=${VODSIGN_BENCH_WAIT:-60}
+max_wait=${VODSIGN_BENCH_WAIT:-30}
 max_load=${VODSIGN_BENCH_MAX_LOAD:-1.0}
 waited=0
 while awk -v l="$(load1)" -v m="$max_load" 'BEGIN { exit !(l > m) }' && [ "$waited" -lt "$max_wait" ]; do
@@ -135,8 +135,8 @@ failed() { # NAME REASON...
 # ---------------------------------------------------------------------------------------------
 # Build everything first (not pinned), so that nothing compiles while others are measured.
 say "building the release library and the benchmarks"
-cargo build --release --lib --quiet || die "cargo build --release --lib failed"
-lib=$root/target/release/libvodsign.so
+"$root/scripts/build-lib.sh" -q || die "building the release library (scripts/build-lib.sh) failed"
+lib=$root/target/lib/libvodsign.so
 cp "$lib" "$out/lib/libvodsign.so" || die "cannot copy $lib"
 soname=$(readelf -d "$out/lib/libvodsign.so" 2>/dev/null | sed -n 's/.*Library soname: \[\(.*\)\].*/\1/p')
 if [ -n "$soname" ] && [ "$soname" != libvodsign.so ]; then

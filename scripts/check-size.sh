@@ -22,10 +22,9 @@ check() { # NAME FILE BUDGET
     fi
 }
 
-cargo build --release --lib --quiet || { echo "FAIL: release build"; echo "0 passed, 1 failed"; exit 1; }
-check "libvodsign.so (C ABI + uniffi)" target/release/libvodsign.so "$FULL_BUDGET"
-CARGO_TARGET_DIR=target/capi-only cargo build --release --lib --no-default-features --quiet ||
-    { echo "FAIL: C-ABI-only build"; failed=$((failed + 1)); }
-check "libvodsign.so (C ABI only)" target/capi-only/release/libvodsign.so "$CAPI_BUDGET"
+scripts/build-lib.sh -q || { echo "FAIL: release build"; failed=$((failed + 1)); }
+check "libvodsign.so (C ABI + uniffi)" target/lib/libvodsign.so "$FULL_BUDGET"
+scripts/build-lib.sh -q --no-default-features || { echo "FAIL: C-ABI-only build"; failed=$((failed + 1)); }
+check "libvodsign.so (C ABI only)" target/lib-capi-only/libvodsign.so "$CAPI_BUDGET"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -10,9 +10,8 @@
 #   LIBDIR/pkgconfig/vodsign.pc       from vodsign.pc.in; Libs.private lists the static
 #                                     library's native dependencies as rustc reports them
 #
-# LIBDIR defaults to DIR/lib. The release library is built first (cargo rustc --release --lib,
-# which also reports the native libraries); --no-build uses target/release as it is and then
-# needs target/release/native-static-libs.txt from an earlier build by this script.
+# LIBDIR defaults to DIR/lib. The release libraries are built first (scripts/build-lib.sh, which
+# also reports the native libraries); --no-build uses target/lib as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,37 +38,19 @@ libdir=${libdir:-$prefix/lib}
 mkdir -p "$libdir"
 libdir=$(cd "$libdir" && pwd)
 
-target_dir=$(cargo metadata --format-version 1 --no-deps 2>/dev/null |
-    sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-target_dir=${target_dir:-target}
-release="$target_dir/release"
+# The release libraries, built with LTO by scripts/build-lib.sh.
+release=target/lib
 native_file="$release/native-static-libs.txt"
 
 if [ "$build" = 1 ]; then
     echo "install.sh: building the release library" >&2
-    log=$(mktemp)
-    trap 'rm -f "$log"' EXIT
-    # --print native-static-libs makes rustc name the system libraries the static library needs;
-    # cargo replays the note when nothing needs rebuilding.
-    if ! cargo rustc --release --lib -- --print native-static-libs >"$log" 2>&1; then
-        cat "$log" >&2
-        echo "install.sh: cargo build failed" >&2
-        exit 1
-    fi
-    native=$(sed -n 's/^note: native-static-libs: //p' "$log" | tail -n 1)
-    if [ -z "$native" ]; then
-        cat "$log" >&2
-        echo "install.sh: rustc did not report native-static-libs" >&2
-        exit 1
-    fi
-    printf '%s\n' "$native" >"$native_file"
-else
-    [ -f "$native_file" ] || {
-        echo "install.sh: --no-build needs $native_file (run once without --no-build)" >&2
-        exit 1
-    }
-    native=$(cat "$native_file")
+    scripts/build-lib.sh -q || { echo "install.sh: the build failed" >&2; exit 1; }
 fi
+[ -f "$native_file" ] || {
+    echo "install.sh: $native_file is missing (run once without --no-build)" >&2
+    exit 1
+}
+native=$(cat "$native_file")
 
 for f in "$release/libvodsign.so" "$release/libvodsign.a" include/vodsign.h vodsign.pc.in; do
     [ -f "$f" ] || { echo "install.sh: $f is missing" >&2; exit 1; }

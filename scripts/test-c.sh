@@ -127,18 +127,19 @@ step "tools (gcc, g++, valgrind, pkg-config, nm, readelf)" ensure_tools
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps 2>/dev/null |
     sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 TARGET_DIR=${TARGET_DIR:-$ROOT/target}
-REL=$TARGET_DIR/release
+# The release libraries, built with LTO by scripts/build-lib.sh.
+REL=$ROOT/target/lib
 VERSION=$(cargo pkgid 2>/dev/null | sed -n 's/.*[#@]\([0-9][0-9A-Za-z.+-]*\)$/\1/p')
 
 build_release() {
-    cargo build --release --lib || return 1
+    scripts/build-lib.sh || return 1
     [ -f "$REL/libvodsign.so" ] && [ -f "$REL/libvodsign.a" ] || { echo "no libvodsign.so/.a in $REL"; return 1; }
     # Snapshot the libraries: a concurrent build cannot change them under the suites.
     cp "$REL/libvodsign.so" "$WORK/lib/libvodsign.so.1" &&
         ln -sfn libvodsign.so.1 "$WORK/lib/libvodsign.so" &&
         cp "$REL/libvodsign.a" "$WORK/libvodsign.a"
 }
-step "cargo build --release --lib" build_release
+step "release libraries (scripts/build-lib.sh)" build_release
 BUILT=$?
 
 step "header: include/vodsign.h matches scripts/gen-header.sh" scripts/gen-header.sh --check

@@ -33,12 +33,12 @@ ensure_kotlin || fail "Kotlin toolchain could not be set up"
 out=$root/target/kotlin
 jar=$out/vodsign.jar
 kt=$root/bindings/kotlin/com/vodsign/vodsign.kt
-lib=$root/target/release/libvodsign.so
+lib=$root/target/lib/libvodsign.so
 
 fast=("$root"/kotlin-fast/com/vodsign/fast/*.kt)
 [ -f "$kt" ] || fail "$kt is missing: run scripts/gen-bindings.sh"
 [ -f "${fast[0]}" ] || fail "kotlin-fast/com/vodsign/fast/*.kt is missing"
-cargo build --release --lib --quiet || fail "cargo build --release --lib failed"
+"$root/scripts/build-lib.sh" -q || fail "building the release library (scripts/build-lib.sh) failed"
 [ -f "$lib" ] || fail "$lib was not built"
 
 mkdir -p "$out"

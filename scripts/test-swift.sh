@@ -22,12 +22,12 @@ ensure_swift || fail "Swift toolchain could not be set up"
 
 pkg=$root/bindings/swift
 [ -f "$pkg/Sources/VodSign/VodSign.swift" ] || fail "$pkg is missing: run scripts/gen-bindings.sh"
-cargo build --release --lib --quiet || fail "cargo build --release --lib failed"
+"$root/scripts/build-lib.sh" -q || fail "building the release library (scripts/build-lib.sh) failed"
 
 out=$root/target/swift
 rm -rf "$out/lib" "$out/module"
 mkdir -p "$out/lib" "$out/module" || fail "cannot create $out"
-cp "$root/target/release/libvodsign.so" "$out/lib/" || fail "target/release/libvodsign.so is missing"
+cp "$root/target/lib/libvodsign.so" "$out/lib/" || fail "target/lib/libvodsign.so is missing"
 # A program linked against the library records its SONAME (libvodsign.so.1): provide that name.
 soname=$(readelf -d "$out/lib/libvodsign.so" 2>/dev/null | sed -n 's/.*Library soname: \[\(.*\)\].*/\1/p')
 if [ -n "$soname" ] && [ "$soname" != libvodsign.so ]; then

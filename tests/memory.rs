@@ -13,6 +13,8 @@ use vodsign::{Options, Signer, Verifier};
 struct Recorder;
 
 static WATCHED: Mutex<Option<(usize, Vec<u8>)>> = Mutex::new(None);
+/// One watched block at a time: the tests run on parallel threads.
+static ONE_WATCH: Mutex<()> = Mutex::new(());
 
 thread_local! {
     static ALLOCS: Cell<usize> = const { Cell::new(0) };
@@ -49,6 +51,7 @@ fn nonzero(bytes: &[u8]) -> usize {
 
 /// Boxes `value`, drops the box, and returns its bytes before the drop and at the free.
 fn bytes_at_free<T>(value: T) -> (Vec<u8>, Vec<u8>) {
+    let _one = ONE_WATCH.lock().unwrap_or_else(|e| e.into_inner());
     let boxed = Box::new(value);
     let ptr = &*boxed as *const T as *const u8;
     let live = unsafe { std::slice::from_raw_parts(ptr, std::mem::size_of::<T>()) }.to_vec();
@@ -73,6 +76,7 @@ fn signer_state_is_zeroized_on_drop() {
 fn c_signer_handle_is_zeroized_when_freed() {
     use vodsign::capi::{VODSIGN_OK, vodsign_signer, vodsign_signer_free, vodsign_signer_new};
     let (id, key) = ("AKIDexample", b"a secret key that must not linger");
+    let _one = ONE_WATCH.lock().unwrap_or_else(|e| e.into_inner());
     let mut handle: *mut vodsign_signer = std::ptr::null_mut();
     // SAFETY: valid pointers and lengths; `handle` is written on success.
     let status = unsafe { vodsign_signer_new(id.as_ptr().cast(), id.len(), key.as_ptr(), key.len(), &mut handle) };

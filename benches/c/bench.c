@@ -2,13 +2,13 @@
  * C ABI benchmark for `./build.sh bench`: signatures per second on one core through
  * vodsign_signer_sign_at into a stack buffer, on the inputs of benches/inputs.json.
  *
- * Same method as benches/rust.rs: a warm-up of 500 ms, then 11 timed samples of 300 ms (calls in
+ * Same method as benches/rust.rs: a warm-up of 300 ms, then 9 timed samples of 200 ms (calls in
  * batches of 64), median quoted. Prints `SIGNATURE c_signer <signature>`, then
  * `BENCH c_signer <per-second> <median-ns-per-op>` on stdout, and a readable line with the spread
  * on stderr.
  *
  * Build (scripts/bench.sh does this):
- *   cc -O2 -Iinclude -Itests/c benches/c/bench.c tests/c/json.c -Ltarget/release -lvodsign
+ *   cc -O2 -Iinclude -Itests/c benches/c/bench.c tests/c/json.c -Ltarget/lib -lvodsign
  * Usage: bench INPUTS_JSON
  */
 #define _POSIX_C_SOURCE 200809L
@@ -21,9 +21,9 @@
 #include "json.h"
 #include "vodsign.h"
 
-#define SAMPLES 11
-#define SAMPLE_NS 300000000.0
-#define WARM_UP_NS 500000000.0
+#define SAMPLES 9
+#define SAMPLE_NS 200000000.0
+#define WARM_UP_NS 300000000.0
 #define BATCH 64
 
 static double now_ns(void) {
