@@ -3,7 +3,7 @@
 // tests/reference/reference.js (the documented sample: querystring.stringify, crypto HMAC-SHA1,
 // Buffer Base64), on the inputs of benches/inputs.json.
 //
-// Same method as benches/rust.rs: a warm-up (1.5 s, for the JIT), then 11 timed samples of 300 ms
+// Same method as benches/rust.rs: a warm-up (1 s, for the JIT), then 9 timed samples of 200 ms
 // (calls in batches of 64), median quoted. Prints `BENCH node_reference <per-second> <median-ns>`
 // on stdout and a readable line with the spread on stderr.
 //
@@ -13,9 +13,9 @@ const fs = require('fs');
 const path = require('path');
 const { sign } = require(path.join(__dirname, '..', 'tests', 'reference', 'reference.js'));
 
-const SAMPLES = 11;
-const SAMPLE_NS = 300_000_000n;
-const WARM_UP_NS = 1_500_000_000n;
+const SAMPLES = 9;
+const SAMPLE_NS = 200_000_000n;
+const WARM_UP_NS = 1_000_000_000n;
 
 const inputs = JSON.parse(fs.readFileSync(process.argv[2] || path.join(__dirname, 'inputs.json'), 'utf8'));
 const secretKey = inputs.secretKey;

@@ -142,7 +142,7 @@ md.push(`- Tools: ${Object.entries(meta.tools).map(([k, v]) => `${k} ${v}`).join
 md.push('');
 md.push(table(ROWS, true));
 md.push('');
-md.push('`per second` and `ns/op`: the median of 11 samples, from the best round. `x Node` and `x bare limit` divide this row\'s rate by theirs (signing rows only).');
+md.push('`per second` and `ns/op`: the median of 9 samples, from the best round. `x Node` and `x bare limit` divide this row\'s rate by theirs (signing rows only).');
 if (DIAGNOSTICS.some(([n]) => results.has(n))) {
   md.push('');
   md.push('Diagnostics (where the binding time goes; same method):');

@@ -1,8 +1,11 @@
 //! Rust benchmarks for `./build.sh bench`: signatures (or decodes, verifies) per second on one
 //! core, on the inputs of `benches/inputs.json`.
 //!
-//! A small harness: a warm-up, then several timed samples; the median is quoted. Each result is
-//! printed as `BENCH <name> <per-second> <median-ns-per-op>` for scripts/bench.sh to collect.
+//! A small harness: a warm-up, then several timed samples; the median is quoted. The samples of
+//! the benchmarks are interleaved (sample 1 of each, then sample 2 of each, ...), so that a
+//! disturbance from another process slows all of them alike and their ratios (the signer against
+//! the bare limit) stay meaningful on a shared machine. Each result is printed as
+//! `BENCH <name> <per-second> <median-ns-per-op>` for scripts/bench.sh to collect.
 //!
 //! `VODSIGN_BENCH_FILTER=TEXT` runs only the benchmarks whose name contains TEXT,
 //! `VODSIGN_BENCH_ONLY=NAME` only the one called NAME;
@@ -16,9 +19,9 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 use vodsign::{Options, Signer, Verifier, decode};
 
-const SAMPLES: usize = 11;
-const SAMPLE_TIME: Duration = Duration::from_millis(300);
-const WARM_UP: Duration = Duration::from_millis(500);
+const SAMPLES: usize = 9;
+const SAMPLE_TIME: Duration = Duration::from_millis(200);
+const WARM_UP: Duration = Duration::from_millis(300);
 
 /// Runs `f` in batches until `time` passes; returns (operations, elapsed).
 fn run_for(time: Duration, batch: u64, f: &mut impl FnMut()) -> (u64, Duration) {
@@ -33,36 +36,60 @@ fn run_for(time: Duration, batch: u64, f: &mut impl FnMut()) -> (u64, Duration) 
     (ops, start.elapsed())
 }
 
-fn bench(name: &str, mut f: impl FnMut()) -> f64 {
-    if std::env::var("VODSIGN_BENCH_FILTER").is_ok_and(|only| !name.contains(&only))
-        || std::env::var("VODSIGN_BENCH_ONLY").is_ok_and(|only| name != only)
-    {
-        return 0.0;
-    }
-    // VODSIGN_BENCH_ITERS=N: exactly N operations, untimed warm-up and samples skipped, so that
-    // a profiler (valgrind --tool=callgrind) can divide its counts by N.
-    if let Some(n) = std::env::var("VODSIGN_BENCH_ITERS").ok().and_then(|n| n.parse::<u64>().ok()) {
-        let start = Instant::now();
-        for _ in 0..n {
-            f();
+/// One benchmark: takes a timed sample (ns per operation) of its own, monomorphic, loop.
+type Sampler<'a> = Box<dyn FnMut(Duration) -> f64 + 'a>;
+
+#[derive(Default)]
+struct Harness<'a> {
+    benches: Vec<(&'static str, Sampler<'a>)>,
+}
+
+impl<'a> Harness<'a> {
+    fn bench(&mut self, name: &'static str, mut f: impl FnMut() + 'a) {
+        if std::env::var("VODSIGN_BENCH_FILTER").is_ok_and(|only| !name.contains(&only))
+            || std::env::var("VODSIGN_BENCH_ONLY").is_ok_and(|only| name != only)
+        {
+            return;
         }
-        let ns = start.elapsed().as_nanos() as f64 / n.max(1) as f64;
-        println!("BENCH {name} {:.0} {ns:.1}", 1e9 / ns);
-        return 1e9 / ns;
+        // VODSIGN_BENCH_ITERS=N: exactly N operations, now, untimed warm-up and samples skipped,
+        // so that a profiler (valgrind --tool=callgrind) can divide its counts by N.
+        if let Some(n) = std::env::var("VODSIGN_BENCH_ITERS").ok().and_then(|n| n.parse::<u64>().ok()) {
+            let start = Instant::now();
+            for _ in 0..n {
+                f();
+            }
+            let ns = start.elapsed().as_nanos() as f64 / n.max(1) as f64;
+            println!("BENCH {name} {:.0} {ns:.1}", 1e9 / ns);
+            return;
+        }
+        self.benches.push((
+            name,
+            Box::new(move |time| {
+                let (ops, t) = run_for(time, 64, &mut f);
+                t.as_nanos() as f64 / ops as f64
+            }),
+        ));
     }
-    run_for(WARM_UP, 64, &mut f);
-    let mut ns: Vec<f64> = (0..SAMPLES)
-        .map(|_| {
-            let (ops, t) = run_for(SAMPLE_TIME, 64, &mut f);
-            t.as_nanos() as f64 / ops as f64
-        })
-        .collect();
-    ns.sort_by(f64::total_cmp);
-    let median = ns[SAMPLES / 2];
-    let spread = (ns[SAMPLES - 1] - ns[0]) / median * 100.0;
-    println!("BENCH {name} {:.0} {median:.1}", 1e9 / median);
-    eprintln!("{name:<24} {:>12.0} /s   median {median:>8.1} ns   spread {spread:.1}%", 1e9 / median);
-    1e9 / median
+
+    /// Warms each benchmark up, takes the samples interleaved, prints the medians in order.
+    fn run(mut self) {
+        for (_, sample) in &mut self.benches {
+            sample(WARM_UP);
+        }
+        let mut ns = vec![Vec::with_capacity(SAMPLES); self.benches.len()];
+        for _ in 0..SAMPLES {
+            for (i, (_, sample)) in self.benches.iter_mut().enumerate() {
+                ns[i].push(sample(SAMPLE_TIME));
+            }
+        }
+        for ((name, _), mut ns) in self.benches.iter().zip(ns) {
+            ns.sort_by(f64::total_cmp);
+            let median = ns[SAMPLES / 2];
+            let spread = (ns[SAMPLES - 1] - ns[0]) / median * 100.0;
+            println!("BENCH {name} {:.0} {median:.1}", 1e9 / median);
+            eprintln!("{name:<24} {:>12.0} /s   median {median:>8.1} ns   spread {spread:.1}%", 1e9 / median);
+        }
+    }
 }
 
 struct Inputs {
@@ -96,43 +123,47 @@ fn main() {
     let signer = Signer::new(&i.secret_id, i.secret_key.as_bytes()).unwrap();
     let sig = signer.sign_at(&i.opts, i.cts, i.exp, i.random).unwrap();
     let verifier = Verifier::new(i.secret_key.as_bytes());
+    let none = Options::new();
+    let mut out = String::with_capacity(1024);
+    // The bare limit's inputs: the same signed bytes and key.
+    let original = decode(&sig).unwrap().original().as_bytes().to_vec();
+    let keyed = <Hmac<Sha1> as KeyInit>::new_from_slice(i.secret_key.as_bytes()).unwrap();
+    let mut buf = vec![0u8; 20];
+    buf.extend_from_slice(&original);
 
-    bench("rust_signer", || {
+    let mut h = Harness::default();
+
+    h.bench("rust_signer", || {
         black_box(signer.sign_at(black_box(&i.opts), i.cts, i.exp, i.random).unwrap());
     });
     // Diagnostic: no optional parameter (the bindings' cost without the options record).
-    let none = Options::new();
-    bench("rust_signer_no_options", || {
+    h.bench("rust_signer_no_options", || {
         black_box(signer.sign_at(black_box(&none), i.cts, i.exp, i.random).unwrap());
     });
-    let mut out = String::with_capacity(1024);
-    bench("rust_signer_into", || {
+    h.bench("rust_signer_into", || {
         out.clear();
         signer.sign_at_into(black_box(&i.opts), i.cts, i.exp, i.random, &mut out).unwrap();
         black_box(&out);
     });
-    bench("rust_fresh_key", || {
+    h.bench("rust_fresh_key", || {
         let s = Signer::new(black_box(&i.secret_id), black_box(i.secret_key.as_bytes())).unwrap();
         black_box(s.sign_at(&i.opts, i.cts, i.exp, i.random).unwrap());
     });
-    bench("rust_decode", || {
+    h.bench("rust_decode", || {
         black_box(decode(black_box(&sig)).unwrap());
     });
-    bench("rust_verify", || {
+    h.bench("rust_verify", || {
         black_box(verifier.verify(black_box(&sig), i.now).unwrap());
     });
 
     // The bare limit: a keyed HMAC-SHA1 state cloned and run over the same bytes, then Base64
     // of mac ‖ original into a new String. Nothing else.
-    let original = decode(&sig).unwrap().original().as_bytes().to_vec();
-    let keyed = <Hmac<Sha1> as KeyInit>::new_from_slice(i.secret_key.as_bytes()).unwrap();
-    let mut buf = vec![0u8; 20];
-    buf.extend_from_slice(&original);
-    bench("bare_limit", || {
+    h.bench("bare_limit", || {
         let mut m = keyed.clone();
         m.update(black_box(&buf[20..]));
         let mac = m.finalize().into_bytes();
         buf[..20].copy_from_slice(&mac);
         black_box(base64::engine::general_purpose::STANDARD.encode(&buf));
     });
+    h.run();
 }

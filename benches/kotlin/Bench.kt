@@ -2,7 +2,8 @@
 // generated uniffi/JNA binding (com.vodsign.Signer) and through the fast path
 // (com.vodsign.fast.FastSigner), on the inputs of benches/inputs.json.
 //
-// Same method as benches/rust.rs: a warm-up, then 11 timed samples of 300 ms, median quoted.
+// Same method as benches/rust.rs: a warm-up (1 s, for the JIT), then 9 timed samples of 200 ms,
+// median quoted.
 // Prints `SIGNATURE kotlin_uniffi <signature>`, then `BENCH <name> <per-second> <median-ns-per-op>`
 // lines (stdout) for scripts/bench.sh, and a readable line with the spread on stderr.
 //
@@ -22,9 +23,9 @@ import com.vodsign.fast.FastSigner
 import com.vodsign.unixNow
 import java.io.File
 
-private const val SAMPLES = 11
-private const val SAMPLE_NS = 300_000_000L
-private const val WARM_UP_NS = 1_500_000_000L // the JIT needs longer than Rust's 500 ms
+private const val SAMPLES = 9
+private const val SAMPLE_NS = 200_000_000L
+private const val WARM_UP_NS = 1_000_000_000L // the JIT needs longer than Rust's 300 ms
 
 @Volatile private var sink: Any? = null
 

@@ -2,7 +2,7 @@
 // generated uniffi binding (module VodSign, `Signer.signAt`), on the inputs of
 // benches/inputs.json. Built with -O by scripts/bench.sh inside the Swift toolchain's root.
 //
-// Same method as benches/rust.rs: a warm-up of 500 ms, then 11 timed samples of 300 ms (calls in
+// Same method as benches/rust.rs: a warm-up of 300 ms, then 9 timed samples of 200 ms (calls in
 // batches of 64), median quoted. Prints `SIGNATURE swift_uniffi <signature>`, then
 // `BENCH swift_uniffi <per-second> <median-ns-per-op>` on stdout, and a readable line with the
 // spread on stderr.
@@ -12,9 +12,9 @@
 import Foundation
 import VodSign
 
-let samples = 11
-let sampleNs: UInt64 = 300_000_000
-let warmUpNs: UInt64 = 500_000_000
+let samples = 9
+let sampleNs: UInt64 = 200_000_000
+let warmUpNs: UInt64 = 300_000_000
 
 func nowNs() -> UInt64 {
     var t = timespec()
