@@ -52,10 +52,10 @@ internal object FastNative {
 
     external fun vodsign_signer_new(secretId: ByteArray, secretIdLen: Long, secretKey: ByteArray, secretKeyLen: Long, out: LongArray): Int
     external fun vodsign_signer_free(signer: Long)
-    external fun vodsign_signer_sign(signer: Long, options: Long, out: ByteBuffer, cap: Long, outLen: ByteBuffer): Int
+    external fun vodsign_signer_sign(signer: Long, options: Long, out: Long, cap: Long, outLen: Long): Int
     external fun vodsign_signer_sign_at(
         signer: Long, options: Long, currentTimeStamp: Long, expireTime: Long, random: Int,
-        out: ByteBuffer, cap: Long, outLen: ByteBuffer,
+        out: Long, cap: Long, outLen: Long,
     ): Int
 
     external fun vodsign_options_new(out: LongArray): Int
@@ -144,6 +144,9 @@ internal object FastNative {
 
     fun utf8Len(s: String, b: ByteArray): Long = if (s.isEmpty()) 0L else b.size.toLong()
 }
+
+/** The address of a direct buffer's first byte. */
+private fun address(buffer: ByteBuffer): Long = Pointer.nativeValue(Native.getDirectBufferPointer(buffer))
 
 /** Frees a native handle exactly once: when the last user lets go, or from the Cleaner when unreachable. */
 private class FreeOnce(address: Long, private val free: (Long) -> Unit) : Runnable {
@@ -361,9 +364,13 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
 
     private class Scratch {
         private var cap = INITIAL_CAPACITY
+        // Direct buffers, passed by address (a Buffer argument costs JNA a call back into Java for
+        // its position); this object keeps them reachable while their addresses are in use.
         private var out: ByteBuffer = ByteBuffer.allocateDirect(cap)
+        private var outAddress = address(out)
         private var bytes = ByteArray(cap)
         private val outLen: ByteBuffer = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder())
+        private val outLenAddress = address(outLen)
         private var lastRecord: SignOptions? = null
         private var lastOptions: FastOptions? = null
 
@@ -387,15 +394,14 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
         fun sign(signer: Long, options: Long, cts: Long, exp: Long, random: Int, at: Boolean): String {
             while (true) {
                 val status = if (at) {
-                    FastNative.vodsign_signer_sign_at(signer, options, cts, exp, random, out, cap.toLong(), outLen)
+                    FastNative.vodsign_signer_sign_at(signer, options, cts, exp, random, outAddress, cap.toLong(), outLenAddress)
                 } else {
-                    FastNative.vodsign_signer_sign(signer, options, out, cap.toLong(), outLen)
+                    FastNative.vodsign_signer_sign(signer, options, outAddress, cap.toLong(), outLenAddress)
                 }
                 val len = outLen.getLong(0)
                 if (status == FastNative.OK) {
                     val n = len.toInt()
-                    // JNA passes a Buffer's address plus its position: keep the position at 0.
-                    out.get(bytes, 0, n)
+                    out.get(bytes, 0, n) // relative get: Java 8 and Android have no absolute bulk get
                     out.rewind()
                     return String(bytes, 0, n, Charsets.ISO_8859_1) // Base64: ASCII
                 }
@@ -404,6 +410,7 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
                 }
                 cap = Math.toIntExact(len + 1)
                 out = ByteBuffer.allocateDirect(cap)
+                outAddress = address(out)
                 bytes = ByteArray(cap)
             }
         }
