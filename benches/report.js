@@ -170,7 +170,7 @@ let doc;
 if (fs.existsSync(mdPath) && BEGIN.test(fs.readFileSync(mdPath, 'utf8'))) {
   doc = fs.readFileSync(mdPath, 'utf8').replace(BEGIN, () => generated);
 } else {
-  doc = `# Benchmarks\n\nReproduce with \`./build.sh bench\` (about 4 minutes; see scripts/bench.sh).\n\n${generated}\n`;
+  doc = `# Benchmarks\n\nReproduce with \`./build.sh bench\` (about 3 minutes; see scripts/bench.sh).\n\n${generated}\n`;
 }
 fs.writeFileSync(mdPath, doc);
 process.stdout.write(`\nwrote ${mdPath}\n`);

@@ -7,7 +7,7 @@
 # (benches/node.js). Each benchmark: a warm-up, 9 samples, the median quoted; each is pinned to
 # core 0 when taskset exists; everything runs in 3 rounds and each benchmark's best round is
 # quoted. Prints the table and the targets, and rewrites the generated part of BENCHMARKS.md
-# (benches/report.js). About 4 minutes.
+# (benches/report.js). About 3 minutes.
 #
 #   scripts/bench.sh             measure, print, write BENCHMARKS.md
 #   scripts/bench.sh --profile   no timing: callgrind instruction counts per operation of the Rust
