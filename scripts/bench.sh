@@ -69,8 +69,10 @@ if [ "$mode" = profile ]; then
             { tail -n 20 "$out/$name.log"; die "valgrind failed on $name"; }
     done
     # The C ABI: the bench program against the unstripped library.
+    # Built as scripts/build-lib.sh builds the release library (cdylib alone, so that LTO
+    # applies), but unstripped and in target/prof, leaving target/lib alone.
     say "building the library unstripped (target/prof) and the C benchmark against it"
-    cargo build --release --lib --quiet || die "cargo build --release --lib failed"
+    cargo rustc --quiet --release --lib --crate-type cdylib || die "cargo rustc --crate-type cdylib failed"
     mkdir -p "$out/lib"
     cp "$root/target/prof/release/libvodsign.so" "$out/lib/libvodsign.so" || die "no target/prof/release/libvodsign.so"
     ln -sf libvodsign.so "$out/lib/libvodsign.so.1"
