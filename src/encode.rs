@@ -23,15 +23,25 @@ const UNRESERVED: [bool; 256] = {
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Appends `s`, escaped, to `out`.
+///
+/// Makes room for the worst case (every byte escaped) once, writes into it by index and gives
+/// back what was not used: no per-byte capacity checks, no length pre-pass.
 pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
-    out.reserve(escaped_len(s));
-    for &b in s.as_bytes() {
+    let bytes = s.as_bytes();
+    let start = out.len();
+    out.resize(start + 3 * bytes.len(), 0);
+    let dst = &mut out[start..];
+    let mut j = 0;
+    for &b in bytes {
         if is_unreserved(b) {
-            out.push(b);
+            dst[j] = b;
+            j += 1;
         } else {
-            out.extend_from_slice(&[b'%', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+            dst[j..j + 3].copy_from_slice(&[b'%', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+            j += 3;
         }
     }
+    out.truncate(start + j);
 }
 
 /// The length of `s` once escaped.
