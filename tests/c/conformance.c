@@ -393,6 +393,21 @@ static void run_sign_case(const json_value *c) {
 
 typedef vodsign_status (*text_getter)(const vodsign_decoded *, char *, size_t, size_t *);
 
+/* Every getter of a decoded signature that writes text, by name. */
+static const struct {
+    const char *name;
+    text_getter fn;
+} TEXT_GETTERS[] = {
+    {"vodsign_decoded_original", vodsign_decoded_original},
+    {"vodsign_decoded_secret_id", vodsign_decoded_secret_id},
+    {"vodsign_decoded_procedure", vodsign_decoded_procedure},
+    {"vodsign_decoded_source_context", vodsign_decoded_source_context},
+    {"vodsign_decoded_task_notify_mode", vodsign_decoded_task_notify_mode},
+    {"vodsign_decoded_session_context", vodsign_decoded_session_context},
+    {"vodsign_decoded_storage_region", vodsign_decoded_storage_region},
+};
+#define N_TEXT_GETTERS (sizeof TEXT_GETTERS / sizeof TEXT_GETTERS[0])
+
 static void check_text_getter(const vodsign_decoded *d, const char *param, text_getter get, const json_value *pairs) {
     size_t i, len = 0;
     const json_value *want = NULL;
@@ -907,22 +922,10 @@ static void test_null_arguments(void) {
     expect_null("vodsign_decoded_get", "out", vodsign_decoded_get(d, TXT("random"), NULL, sizeof buf, &len));
     expect_null("vodsign_decoded_get", "out_len", vodsign_decoded_get(d, TXT("random"), buf, sizeof buf, NULL));
     {
-        static const struct {
-            const char *name;
-            text_getter fn;
-        } text_getters[] = {
-            {"vodsign_decoded_original", vodsign_decoded_original},
-            {"vodsign_decoded_secret_id", vodsign_decoded_secret_id},
-            {"vodsign_decoded_procedure", vodsign_decoded_procedure},
-            {"vodsign_decoded_source_context", vodsign_decoded_source_context},
-            {"vodsign_decoded_task_notify_mode", vodsign_decoded_task_notify_mode},
-            {"vodsign_decoded_session_context", vodsign_decoded_session_context},
-            {"vodsign_decoded_storage_region", vodsign_decoded_storage_region},
-        };
-        for (k = 0; k < sizeof text_getters / sizeof text_getters[0]; k++) {
-            expect_null(text_getters[k].name, "decoded", text_getters[k].fn(NULL, buf, sizeof buf, &len));
-            expect_null(text_getters[k].name, "out", text_getters[k].fn(d, NULL, sizeof buf, &len));
-            expect_null(text_getters[k].name, "out_len", text_getters[k].fn(d, buf, sizeof buf, NULL));
+        for (k = 0; k < N_TEXT_GETTERS; k++) {
+            expect_null(TEXT_GETTERS[k].name, "decoded", TEXT_GETTERS[k].fn(NULL, buf, sizeof buf, &len));
+            expect_null(TEXT_GETTERS[k].name, "out", TEXT_GETTERS[k].fn(d, NULL, sizeof buf, &len));
+            expect_null(TEXT_GETTERS[k].name, "out_len", TEXT_GETTERS[k].fn(d, buf, sizeof buf, NULL));
         }
     }
     {
@@ -1344,18 +1347,6 @@ static void test_buffer_sizes(void) {
     char buf[4096], label[128];
     size_t len = 0, count = 0, i;
     uint8_t mac[VODSIGN_MAC_LEN];
-    static const struct {
-        const char *name;
-        text_getter fn;
-    } getters[] = {
-        {"vodsign_decoded_original", vodsign_decoded_original},
-        {"vodsign_decoded_secret_id", vodsign_decoded_secret_id},
-        {"vodsign_decoded_procedure", vodsign_decoded_procedure},
-        {"vodsign_decoded_source_context", vodsign_decoded_source_context},
-        {"vodsign_decoded_task_notify_mode", vodsign_decoded_task_notify_mode},
-        {"vodsign_decoded_session_context", vodsign_decoded_session_context},
-        {"vodsign_decoded_storage_region", vodsign_decoded_storage_region},
-    };
 
     ctx.s = s;
     ctx.o = o;
@@ -1363,10 +1354,10 @@ static void test_buffer_sizes(void) {
     ctx.index = 0;
     ctx.getter = NULL;
     check_sizes("vodsign_signer_sign_at", call_sign_at, &ctx, sig, strlen(sig), 1);
-    for (i = 0; i < sizeof getters / sizeof getters[0]; i++) {
-        ctx.getter = getters[i].fn;
-        getters[i].fn(d, buf, sizeof buf, &len);
-        check_sizes(getters[i].name, call_getter, &ctx, buf, len, 1);
+    for (i = 0; i < N_TEXT_GETTERS; i++) {
+        ctx.getter = TEXT_GETTERS[i].fn;
+        TEXT_GETTERS[i].fn(d, buf, sizeof buf, &len);
+        check_sizes(TEXT_GETTERS[i].name, call_getter, &ctx, buf, len, 1);
     }
     vodsign_decoded_param_count(d, &count);
     for (i = 0; i < count; i++) {

@@ -324,11 +324,14 @@ private fun bindingSuite(dir: File) {
     case("binding/threads-share-one-signer") { threads(dir) }
 }
 
+/** Every valid sign vector made with the seed's secretId and key, with its expected signature. */
+private fun seedKeyWork(dir: File) = cases(dir, "sign.json").filter {
+    it["error"] == null && it["secretKey"] == "IamSecretKey" && (it["params"] as Map<*, *>)["secretId"] == "IamSecretId"
+}.map { signInput(it["params"] as Map<*, *>) to it["signature"] as String }
+
 /** 8 threads share one Signer (and one Verifier) and sign every valid vector of its secretId/key. */
 private fun threads(dir: File): String? {
-    val work = cases(dir, "sign.json").filter {
-        it["error"] == null && it["secretKey"] == "IamSecretKey" && (it["params"] as Map<*, *>)["secretId"] == "IamSecretId"
-    }.map { signInput(it["params"] as Map<*, *>) to it["signature"] as String }
+    val work = seedKeyWork(dir)
     if (work.size < 10) return "only ${work.size} vectors to share"
     val rounds = 25
     val errors = AtomicInteger()
@@ -543,9 +546,7 @@ private fun fastSuite(dir: File) {
  * IllegalStateException, never anything else.
  */
 private fun fastThreads(dir: File): String? {
-    val work = cases(dir, "sign.json").filter {
-        it["error"] == null && it["secretKey"] == "IamSecretKey" && (it["params"] as Map<*, *>)["secretId"] == "IamSecretId"
-    }.map { signInput(it["params"] as Map<*, *>) to it["signature"] as String }
+    val work = seedKeyWork(dir)
     if (work.size < 10) return "only ${work.size} vectors to share"
     val rounds = 25
     val errors = AtomicInteger()
