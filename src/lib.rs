@@ -30,6 +30,7 @@ mod decode;
 mod encode;
 mod error;
 mod mac;
+mod os;
 mod params;
 mod sign;
 mod verify;
@@ -47,5 +48,6 @@ pub use params::{
     DEFAULT_SKEW, DEFAULT_VALIDITY, MAX_DECODED_RANDOM, MAX_SESSION_CONTEXT_CHARS, MAX_SOURCE_CONTEXT_CHARS,
     MAX_STORAGE_REGION_CHARS, MAX_VALIDITY, Param, ParamType, TASK_NOTIFY_MODES, check_window, random_for_signing,
 };
-pub use sign::{Options, ParamValue, Signer, random_u32, unix_now};
+pub use os::{random_u32, unix_now};
+pub use sign::{Options, ParamValue, Signer};
 pub use verify::{Verifier, seconds_left, verify};
