@@ -10,6 +10,7 @@ package com.vodsign.conformance
 import com.vodsign.DecodedSignature
 import com.vodsign.SignOptions
 import com.vodsign.Signer
+import com.vodsign.SignerInterface
 import com.vodsign.Verifier
 import com.vodsign.VodsignException
 import com.vodsign.decode
@@ -316,18 +317,23 @@ private fun bindingSuite(dir: File) {
             }
         }
     }
-    case("binding/use-closes") {
-        val s = Signer("IamSecretId", "IamSecretKey")
-        val sig = s.use { it.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u) }
-        try {
-            s.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u)
-            "a closed Signer still signed"
-        } catch (e: IllegalStateException) {
-            s.close() // a second close is harmless
-            if (sig != SEED_SIGNATURE) "signature inside use{} was $sig" else null
-        }
-    }
+    case("binding/use-closes") { useCloses("Signer", Signer("IamSecretId", "IamSecretKey")) }
     case("binding/threads-share-one-signer") { threads(dir) }
+}
+
+/**
+ * `use {}` signs and then closes the signer: a later call throws IllegalStateException and a
+ * second close is harmless. The same check for the generated Signer and for FastSigner.
+ */
+private fun <T> useCloses(what: String, signer: T): String? where T : SignerInterface, T : AutoCloseable {
+    val sig = signer.use { it.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u) }
+    return try {
+        signer.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u)
+        "a closed $what still signed"
+    } catch (e: IllegalStateException) {
+        signer.close() // a second close is harmless
+        if (sig != SEED_SIGNATURE) "signature inside use{} was $sig" else null
+    }
 }
 
 /** Every valid sign vector made with the seed's secretId and key, with its expected signature. */
@@ -518,17 +524,7 @@ private fun fastSuite(dir: File) {
             }
         }
     }
-    case("fast/use-closes") {
-        val f = FastSigner("IamSecretId", "IamSecretKey")
-        val sig = f.use { it.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u) }
-        try {
-            f.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u)
-            "a closed FastSigner still signed"
-        } catch (e: IllegalStateException) {
-            f.close() // a second close is harmless
-            if (sig != SEED_SIGNATURE) "signature inside use{} was $sig" else null
-        }
-    }
+    case("fast/use-closes") { useCloses("FastSigner", FastSigner("IamSecretId", "IamSecretKey")) }
     case("fast/closed-options") {
         FastSigner("IamSecretId", "IamSecretKey").use { f ->
             val o = FastOptions(SEED_OPTIONS)
