@@ -72,6 +72,13 @@ pub(crate) fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// Appends the padded Base64 of `bytes` to `out`, with no UTF-8 check of the result.
+pub(crate) fn encode_into_string(bytes: &[u8], out: &mut String) {
+    // SAFETY: `encode_into` only appends bytes of ALPHABET and '=' (and, were it to stop half
+    // way, the zeros it reserved): all ASCII, so `out` stays UTF-8.
+    encode_into(bytes, unsafe { out.as_mut_vec() });
+}
+
 /// Why a text is not standard padded Base64. `Display` gives the `base64` crate's wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum DecodeError {
@@ -202,28 +209,7 @@ mod simd {
     use core::arch::x86_64::*;
 
     #[cfg(target_arch = "x86_64")]
-    cpufeatures::new!(ssse3, "ssse3");
-
-    /// Whether the CPU has SSSE3 (asked once, then cached).
-    #[cfg(target_arch = "x86_64")]
-    #[inline]
-    fn available() -> bool {
-        #[cfg(test)]
-        if tests::PORTABLE.with(|p| p.get()) {
-            return false;
-        }
-        ssse3::get()
-    }
-
-    #[cfg(test)]
-    pub(super) mod tests {
-        use std::cell::Cell;
-
-        thread_local! {
-            /// Set by a test to run the portable loops on a CPU that has SSSE3.
-            pub(in super::super) static PORTABLE: Cell<bool> = const { Cell::new(false) };
-        }
-    }
+    use crate::cpu::ssse3 as available;
 
     /// Encodes the longest prefix of `src` it can, twelve bytes at a time, into the start of
     /// `dst` (room for all of `src`'s symbols); returns (bytes read, symbols written).
@@ -332,14 +318,6 @@ mod tests {
         }
     }
 
-    /// Runs `check` with the SSSE3 loops (where the CPU has them) and with the portable ones.
-    fn both_paths(check: impl Fn()) {
-        check();
-        simd::tests::PORTABLE.with(|p| p.set(true));
-        check();
-        simd::tests::PORTABLE.with(|p| p.set(false));
-    }
-
     #[test]
     #[cfg(target_arch = "x86_64")]
     fn the_switch_chooses_the_loops() {
@@ -347,25 +325,25 @@ mod tests {
             assert_eq!(simd::encode(&[0; 24], &mut [0; 32]), (12, 16));
             assert_eq!(simd::decode(&[b'A'; 32], &mut [0; 24]), 16);
         }
-        simd::tests::PORTABLE.with(|p| p.set(true));
+        crate::cpu::force_portable(true);
         assert_eq!(simd::encode(&[0; 24], &mut [0; 32]), (0, 0));
         assert_eq!(simd::decode(&[b'A'; 32], &mut [0; 28]), 0);
-        simd::tests::PORTABLE.with(|p| p.set(false));
+        crate::cpu::force_portable(false);
     }
 
     #[test]
     fn encodes_like_the_crate() {
-        both_paths(encodes_like_the_crate_once);
+        crate::cpu::both_paths(encodes_like_the_crate_once);
     }
 
     #[test]
     fn refuses_what_the_crate_refuses_with_its_words() {
-        both_paths(refuses_what_the_crate_refuses_once);
+        crate::cpu::both_paths(refuses_what_the_crate_refuses_once);
     }
 
     #[test]
     fn longer_texts_with_one_change() {
-        both_paths(longer_texts_with_one_change_once);
+        crate::cpu::both_paths(longer_texts_with_one_change_once);
     }
 
     fn encodes_like_the_crate_once() {

@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 mod b64;
+mod cpu;
 mod decode;
 mod encode;
 mod error;

@@ -306,7 +306,7 @@ impl Signer {
             self.write_original(opts, current_time_stamp, expire_time, random, buf);
             let mac = self.key.mac(&buf[MAC_LEN..]);
             buf[..MAC_LEN].copy_from_slice(&mac);
-            encode_base64_into(buf, out);
+            b64::encode_into_string(buf, out);
         };
         let reused = SCRATCH
             .try_with(|cell| cell.try_borrow_mut().map(|mut buf| write(&mut buf)).is_ok())
@@ -350,13 +350,4 @@ impl Signer {
             .sum();
         (MAC_LEN + original).div_ceil(3) * 4
     }
-}
-
-/// Appends the standard padded Base64 of `bytes` to `out`, in one pass into exactly the room
-/// it needs.
-fn encode_base64_into(bytes: &[u8], out: &mut String) {
-    let mut text = core::mem::take(out).into_bytes();
-    b64::encode_into(bytes, &mut text);
-    // Base64 is ASCII, so this never fails; on the impossible error `out` is left empty.
-    *out = String::from_utf8(text).unwrap_or_default();
 }
