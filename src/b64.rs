@@ -252,7 +252,11 @@ mod simd {
             // SAFETY: `s` has 16 readable bytes and `d` 16 writable ones.
             let input = unsafe { _mm_loadu_si128(s.as_ptr().cast()) };
             let x = _mm_shuffle_epi8(input, spread);
-            let ac = _mm_mulhi_epu16(_mm_and_si128(x, _mm_set1_epi32(0x0fc0_fc00)), _mm_set1_epi32(0x0400_0040));
+            // The first and third symbols by shifts (a multiply-high by the equivalent constants
+            // is what LLVM would turn into a longer shift sequence).
+            let a = _mm_srli_epi32(_mm_and_si128(x, _mm_set1_epi32(0x0000_fc00)), 10);
+            let c = _mm_srli_epi32(_mm_and_si128(x, _mm_set1_epi32(0x0fc0_0000)), 6);
+            let ac = _mm_or_si128(a, c);
             let bd = _mm_mullo_epi16(_mm_and_si128(x, _mm_set1_epi32(0x003f_03f0)), _mm_set1_epi32(0x0100_0010));
             let values = _mm_or_si128(ac, bd);
             let mut range = _mm_subs_epu8(values, _mm_set1_epi8(51));
