@@ -3,8 +3,13 @@
 //! Accepts what every official sample emits: Node's `querystring` (`%20`), PHP's
 //! `http_build_query` and Python's `urlencode` (`+` for space, `%7E`), unescaped concatenation
 //! (Java, Go), any hex case and any parameter order. Unknown parameters are kept.
+//!
+//! The signed text is parsed in one pass over blocks of 16 bytes, each classified at once: where
+//! its `&` and `=` are (visited one by one), whether it has a `%` or `+` (so whether a key or
+//! value needs decoding), and whether it has bytes that are not ASCII. Keys and values without
+//! escapes stay in the decoded signature; the others are percent-decoded into a second buffer.
 
-use std::ops::Range;
+use core::fmt;
 
 use crate::b64;
 use crate::error::{Error, ErrorKind, Result};
@@ -15,13 +20,16 @@ use crate::params::{Param, ParamType, check_window, shown};
 ///
 /// Decoding checks the format and each parameter's own rule (types, ranges, lengths); it does not
 /// check the MAC (that needs the key: see [`Verifier`](crate::Verifier)) nor the time window.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Decoded {
-    mac: [u8; MAC_LEN],
-    original: String,
-    /// Percent-decoded keys and values that differ from their text in `original`.
-    unescaped: String,
+    /// The decoded signature: the MAC, then the original text.
+    buf: Vec<u8>,
+    /// The percent-decoded text of the keys and values that have escapes.
+    decoded: Vec<u8>,
     /// Each pair's key and value.
+    ///
+    /// Invariant (what [`Decoded::text`] relies on): the original text is UTF-8, and so is the
+    /// text of every span.
     pairs: Vec<[Span; 2]>,
     /// For each [`Param`], the index of its pair (below [`MAX_PARAMS`]).
     known: [Option<u8>; Param::ALL.len()],
@@ -30,72 +38,358 @@ pub struct Decoded {
     ints: [u64; Param::ALL.len()],
 }
 
-/// Where a decoded key or value lives: a slice of `original` or of `unescaped`.
+/// Where a decoded key or value lives: `buf[start..end]` when it has no escapes; otherwise, with
+/// positions counted on from the end of `buf`, in `decoded`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Span {
-    escaped: bool,
-    start: u32,
-    end: u32,
+    start: usize,
+    end: usize,
+}
+
+/// The text of `span`: see [`Span`].
+#[inline]
+fn span_bytes<'a>(buf: &'a [u8], decoded: &'a [u8], span: Span) -> &'a [u8] {
+    match span.start.checked_sub(buf.len()) {
+        Some(start) => &decoded[start..span.end - buf.len()],
+        None => &buf[span.start..span.end],
+    }
 }
 
 /// The most parameters a signature may carry (13 are defined); more is refused as malformed,
 /// which bounds the work an untrusted signature can cause.
 pub const MAX_PARAMS: usize = 64;
 
-fn span_text<'a>(original: &'a str, unescaped: &'a str, span: Span) -> &'a str {
-    let src = if span.escaped { unescaped } else { original };
-    &src[span.start as usize..span.end as usize]
+/// The slot of a name of `len` bytes whose second byte is `second` (0 if it has none) in
+/// [`SLOTS`]: the length and the second byte tell the known names apart.
+const fn slot(len: usize, second: u8) -> usize {
+    (len + 7 * second as usize) % 32
 }
 
-/// Percent-decodes `text[range]` (`+` is a space) into `buf`, or keeps it in place when there is
-/// nothing to decode. `key` is the span of the key when decoding a value (for the message).
-fn unescape(text: &str, range: Range<usize>, buf: &mut String, key: Option<Span>) -> Result<Span> {
-    let s = &text.as_bytes()[range.clone()];
-    if !s.iter().any(|&b| b == b'%' || b == b'+') {
-        return Ok(Span { escaped: false, start: range.start as u32, end: range.end as u32 });
-    }
-    let mut bytes = Vec::with_capacity(s.len());
+/// For each slot, the index in [`Param::ALL`] of the name in it, or `u8::MAX`. Built from
+/// [`Param::name`], so the names are written once; two names in one slot fail the build.
+const SLOTS: [u8; 32] = {
+    let mut table = [u8::MAX; 32];
     let mut i = 0;
-    while i < s.len() {
-        match s[i] {
-            b'+' => bytes.push(b' '),
-            b'%' => {
-                let hex = |b: u8| (b as char).to_digit(16);
-                match (s.get(i + 1).copied().and_then(hex), s.get(i + 2).copied().and_then(hex)) {
-                    (Some(h), Some(l)) => bytes.push((h * 16 + l) as u8),
-                    _ => return Err(escape_error(key.map(|k| span_text(text, buf, k)), Some(range.start + i))),
-                }
-                i += 2;
-            }
-            b => bytes.push(b),
+    while i < Param::ALL.len() {
+        let name = Param::ALL[i].name().as_bytes();
+        assert!(name.len() >= 2 && name.len() <= 16 && Param::ALL[i] as usize == i);
+        let s = slot(name.len(), name[1]);
+        assert!(table[s] == u8::MAX, "two parameter names share a slot: change slot()");
+        table[s] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Each name of [`Param::ALL`] as a number: its bytes little-endian, zeros after them.
+const WORDS: [u128; Param::ALL.len()] = {
+    let mut words = [0; Param::ALL.len()];
+    let mut i = 0;
+    while i < Param::ALL.len() {
+        let name = Param::ALL[i].name().as_bytes();
+        let mut j = 0;
+        while j < name.len() {
+            words[i] |= (name[j] as u128) << (8 * j);
+            j += 1;
         }
         i += 1;
     }
-    let decoded =
-        String::from_utf8(bytes).map_err(|_| escape_error(key.map(|k| span_text(text, buf, k)), None))?;
-    let start = buf.len() as u32;
-    buf.push_str(&decoded);
-    Ok(Span { escaped: true, start, end: buf.len() as u32 })
+    words
+};
+
+/// The known parameter named by the first `len` bytes of `block` ([`Param::from_name`] with
+/// one comparison). `len` may exceed 16: then the name is not a known one.
+#[inline]
+fn lookup(block: [u8; 16], len: usize) -> Option<Param> {
+    let w = u128::from_le_bytes(block) & u128::MAX.checked_shr(128 - 8 * len.min(16) as u32).unwrap_or(0);
+    let p = *Param::ALL.get(usize::from(SLOTS[slot(len, (w >> 8) as u8)]))?;
+    (WORDS[p as usize] == w && p.name().len() == len).then_some(p)
 }
 
-/// The error for a bad percent escape at byte `at` of the signed text, or (`at` is `None`) for
-/// escapes that decode to bytes that are not UTF-8: in a key, or in the value of the key `key`.
-#[cold]
+/// The 16 bytes of `buf` from `at` (at most `buf.len()`), zeros after its end.
+#[inline]
+fn block(buf: &[u8], at: usize) -> [u8; 16] {
+    match buf.get(at..at + 16) {
+        Some(bytes) => bytes.try_into().unwrap_or_default(),
+        None => last_block(buf, at),
+    }
+}
+
+/// [`block`] near the end: `buf` has at least 16 bytes (a decoded signature starts with the
+/// MAC), so the last 16, shifted.
 #[inline(never)]
-fn escape_error(key: Option<&str>, at: Option<usize>) -> Error {
-    let what = match key {
-        Some(k) => format!("the value of {}", shown(k)),
-        None => "a key".to_string(),
-    };
-    match at {
-        Some(byte) => Error::new(
-            ErrorKind::MalformedQuery,
-            None,
-            format_args!(
-                "bad percent escape in {what} at byte {byte} of the signed text; '%' must be followed by two hex digits"
+fn last_block(buf: &[u8], at: usize) -> [u8; 16] {
+    let last = buf.len().saturating_sub(16);
+    let word = u128::from_le_bytes(buf.get(last..).and_then(|b| b.try_into().ok()).unwrap_or_default());
+    word.checked_shr(8 * at.saturating_sub(last) as u32).unwrap_or(0).to_le_bytes()
+}
+
+/// The value of a hex digit, any case.
+#[inline]
+fn hex(b: u8) -> Option<u8> {
+    let digit = b.wrapping_sub(b'0');
+    let letter = (b | 0x20).wrapping_sub(b'a');
+    if digit < 10 {
+        Some(digit)
+    } else if letter < 6 {
+        Some(letter + 10)
+    } else {
+        None
+    }
+}
+
+/// What [`classify`] finds in 16 bytes: bit `i` of a mask stands for byte `i`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Classes {
+    /// `&` and `=`.
+    bounds: u32,
+    /// `%` and `+`.
+    escapes: u32,
+    /// Whether any byte is not ASCII.
+    high: bool,
+}
+
+/// Classifies 16 bytes (SSE2, part of the x86_64 baseline).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn classify(block: [u8; 16]) -> Classes {
+    use core::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are always available, and
+    // the unaligned load reads exactly the 16 bytes of `block`.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+        Classes {
+            bounds: _mm_movemask_epi8(_mm_or_si128(is(b'&'), is(b'='))) as u32,
+            escapes: _mm_movemask_epi8(_mm_or_si128(is(b'%'), is(b'+'))) as u32,
+            high: _mm_movemask_epi8(v) != 0,
+        }
+    }
+}
+
+/// [`classify`] without SIMD (and the reference for its test on x86_64).
+#[cfg_attr(target_arch = "x86_64", cfg(test))]
+#[inline]
+fn classify_portable(block: [u8; 16]) -> Classes {
+    let (mut bounds, mut escapes, mut high) = (0, 0, 0);
+    for (i, b) in block.into_iter().enumerate() {
+        bounds |= u32::from(b == b'&' || b == b'=') << i;
+        escapes |= u32::from(b == b'%' || b == b'+') << i;
+        high |= b;
+    }
+    Classes { bounds, escapes, high: high >= 0x80 }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+use classify_portable as classify;
+
+/// A problem found while parsing the signed text, about the current key or, when
+/// [`Parser::key`] is set, the value of that key (made into an [`Error`] by [`Parser::error`]).
+enum Fault {
+    /// A `%` not followed by two hex digits, at this position of `buf`.
+    BadEscape(usize),
+    /// Escapes that decode to bytes that are not UTF-8.
+    NotUtf8,
+    /// A key seen before.
+    Duplicate,
+    /// More than [`MAX_PARAMS`] pairs.
+    TooMany,
+}
+
+type Parsed<T> = core::result::Result<T, Fault>;
+
+/// The pairs of a signed text, as they are parsed. Positions are in `buf`.
+struct Parser<'a> {
+    /// The decoded signature: the MAC, then the text.
+    buf: &'a [u8],
+    /// Whether the text is ASCII, as far as it has been classified.
+    ascii: bool,
+    /// The decoded keys and values (allocated at the first escape, with 16 bytes to spare), and
+    /// how much of it is used.
+    decoded: Vec<u8>,
+    used: usize,
+    /// The key of the current pair, once decoded.
+    key: Option<Span>,
+    pairs: Vec<[Span; 2]>,
+    known: [Option<u8>; Param::ALL.len()],
+}
+
+impl Parser<'_> {
+    /// Parses the whole text.
+    fn run(&mut self) -> Parsed<()> {
+        let buf = self.buf;
+        // The current pair's start, its first '=' and whether the key before it has escapes;
+        // whether the current key or value has escapes in the blocks before this one.
+        let (mut pair, mut equals, mut key_escapes, mut carry) = (MAC_LEN, None, false, false);
+        let mut pos = MAC_LEN;
+        while pos < buf.len() {
+            let Classes { mut bounds, escapes, high } = classify(block(buf, pos));
+            self.ascii &= !high;
+            // Where the current key or value starts in this block.
+            let mut from = 0;
+            while bounds != 0 {
+                let i = bounds.trailing_zeros();
+                bounds &= bounds - 1;
+                let at = pos + i as usize;
+                let escaped = carry || (escapes & ((1 << i) - 1)) >> from != 0;
+                if buf.get(at) == Some(&b'&') {
+                    self.pair(pair, equals, key_escapes, at, escaped)?;
+                    (pair, equals) = (at + 1, None);
+                } else if equals.is_none() {
+                    (equals, key_escapes) = (Some(at), escaped);
+                } else {
+                    // A '=' in a value.
+                    continue;
+                }
+                (from, carry) = (i + 1, false);
+            }
+            carry |= escapes >> from != 0;
+            pos += 16;
+        }
+        self.pair(pair, equals, key_escapes, buf.len(), carry)
+    }
+
+    /// Adds the pair `buf[start..end]`, whose first '=' (if any) is at `equals`.
+    #[inline]
+    fn pair(&mut self, start: usize, equals: Option<usize>, key_escapes: bool, end: usize, escaped: bool) -> Parsed<()> {
+        if end == start {
+            return Ok(());
+        }
+        self.key = None;
+        let (key_end, key_escapes) = match equals {
+            Some(e) => (e, key_escapes),
+            None => (end, escaped),
+        };
+        let key = self.part(start, key_end, key_escapes)?;
+        self.key = Some(key);
+        // Without '=', the value is empty (at the end of the pair).
+        let value = self.part(end.min(key_end + 1), end, escaped && equals.is_some())?;
+        let param = match key.start.checked_sub(self.buf.len()) {
+            None => lookup(block(self.buf, key.start), key.end - key.start),
+            Some(at) => lookup(block(&self.decoded, at), key.end - key.start),
+        };
+        let seen = match param {
+            Some(p) => self.known[p as usize].is_some(),
+            None => self.seen(key),
+        };
+        if seen {
+            return Err(Fault::Duplicate);
+        }
+        if self.pairs.len() == MAX_PARAMS {
+            return Err(Fault::TooMany);
+        }
+        if let Some(p) = param {
+            self.known[p as usize] = Some(self.pairs.len() as u8);
+        }
+        self.pairs.push([key, value]);
+        Ok(())
+    }
+
+    /// The span of the key or value `buf[start..end]`, percent-decoded if it has escapes.
+    #[inline]
+    fn part(&mut self, start: usize, end: usize, escaped: bool) -> Parsed<Span> {
+        if escaped { self.unescape(start, end) } else { Ok(Span { start, end }) }
+    }
+
+    /// Percent-decodes `buf[start..end]` (`+` is a space) to the end of `decoded`.
+    #[inline(never)]
+    fn unescape(&mut self, start: usize, end: usize) -> Parsed<Span> {
+        let buf = self.buf;
+        if self.decoded.is_empty() {
+            // Decoding never lengthens a text.
+            self.decoded = vec![0; buf.len()];
+        }
+        let first = self.used;
+        let src = buf.get(start..end).unwrap_or_default();
+        let out = self.decoded.get_mut(first..).unwrap_or_default();
+        let (mut i, mut len, mut high) = (0, 0, 0);
+        while let (Some(&b), Some(dst)) = (src.get(i), out.get_mut(len)) {
+            *dst = match b {
+                b'+' => b' ',
+                b'%' => match (src.get(i + 1).copied().and_then(hex), src.get(i + 2).copied().and_then(hex)) {
+                    (Some(h), Some(l)) => {
+                        i += 2;
+                        h << 4 | l
+                    }
+                    _ => return Err(Fault::BadEscape(start + i)),
+                },
+                b => b,
+            };
+            high |= *dst;
+            (i, len) = (i + 1, len + 1);
+        }
+        let decoded = out.get(..len).unwrap_or_default();
+        // ASCII decoded from ASCII is UTF-8: check only what may not be.
+        if (high >= 0x80 || !self.ascii) && core::str::from_utf8(decoded).is_err() {
+            return Err(Fault::NotUtf8);
+        }
+        self.used = first + len;
+        Ok(Span { start: buf.len() + first, end: buf.len() + first + len })
+    }
+
+    /// Whether an unknown key is among the keys before it. Unknown keys are rare: this
+    /// compares with each (at most MAX_PARAMS).
+    #[inline(never)]
+    fn seen(&self, key: Span) -> bool {
+        self.pairs.iter().any(|[k, _]| self.bytes(*k) == self.bytes(key))
+    }
+
+    #[inline(never)]
+    fn bytes(&self, span: Span) -> &[u8] {
+        span_bytes(self.buf, &self.decoded, span)
+    }
+
+    /// The error for `fault`, unless the original text is not UTF-8 (found first, as if the
+    /// whole text had been checked before parsing).
+    #[cold]
+    #[inline(never)]
+    fn error(&self, fault: Fault) -> Error {
+        if let Err(e) = check_utf8(&self.buf[MAC_LEN..]) {
+            return e;
+        }
+        let key = self.key.map(|k| core::str::from_utf8(self.bytes(k)).unwrap_or_default());
+        // "a key", or "the value of" the key.
+        let shown_key = key.map(shown);
+        let (whose, key_shown) = match &shown_key {
+            Some(k) => ("the value of ", k.as_str()),
+            None => ("a key", ""),
+        };
+        match fault {
+            Fault::BadEscape(at) => Error::new(
+                ErrorKind::MalformedQuery,
+                None,
+                format_args!(
+                    "bad percent escape in {whose}{key_shown} at byte {} of the signed text; '%' must be followed by two hex digits",
+                    at - MAC_LEN
+                ),
             ),
-        ),
-        None => Error::new(ErrorKind::NotUtf8, None, format_args!("{what} percent-decodes to bytes that are not UTF-8")),
+            Fault::NotUtf8 => {
+                Error::new(ErrorKind::NotUtf8, None, format_args!("{whose}{key_shown} percent-decodes to bytes that are not UTF-8"))
+            }
+            Fault::Duplicate => Error::at(
+                ErrorKind::DuplicateParameter,
+                key.unwrap_or_default(),
+                format_args!("{key_shown} appears more than once"),
+            ),
+            Fault::TooMany => Error::new(
+                ErrorKind::MalformedQuery,
+                None,
+                format_args!("the signed text has more than {MAX_PARAMS} parameters"),
+            ),
+        }
+    }
+}
+
+/// Checks that the signed text is UTF-8.
+#[inline(never)]
+fn check_utf8(text: &[u8]) -> Result<()> {
+    match core::str::from_utf8(text) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Error::new(
+            ErrorKind::NotUtf8,
+            None,
+            format_args!("the signed text is not UTF-8 (at byte {})", e.valid_up_to()),
+        )),
     }
 }
 
@@ -109,83 +403,49 @@ fn escape_error(key: Option<&str>, at: Option<usize>) -> Error {
 /// # Ok::<(), vodsign::Error>(())
 /// ```
 pub fn decode(signature: &str) -> Result<Decoded> {
-    let mut raw = b64::decode(signature.as_bytes()).map_err(|e| {
+    let buf = b64::decode(signature.as_bytes()).map_err(|e| {
         Error::new(ErrorKind::NotBase64, None, format_args!("signature is not standard padded Base64: {e}"))
     })?;
-    if raw.len() <= MAC_LEN {
+    if buf.len() <= MAC_LEN {
         return Err(Error::new(
             ErrorKind::TooShort,
             None,
             format_args!(
                 "signature decodes to {} bytes; needs at least {} (a {MAC_LEN}-byte MAC and the parameters)",
-                raw.len(),
+                buf.len(),
                 MAC_LEN + 1
             ),
         ));
     }
-    let mut mac = [0u8; MAC_LEN];
-    mac.copy_from_slice(&raw[..MAC_LEN]);
-    raw.drain(..MAC_LEN);
-    let original = String::from_utf8(raw).map_err(|e| {
-        Error::new(ErrorKind::NotUtf8, None, format_args!("the signed text is not UTF-8 (at byte {})", e.utf8_error().valid_up_to()))
-    })?;
-    Decoded::parse(mac, original)
+    Decoded::parse(buf)
 }
 
 impl Decoded {
-    fn parse(mac: [u8; MAC_LEN], original: String) -> Result<Decoded> {
-        if u32::try_from(original.len()).is_err() {
+    /// Parses the decoded signature `buf` (the MAC, then the signed text).
+    fn parse(buf: Vec<u8>) -> Result<Decoded> {
+        let text = &buf[MAC_LEN..];
+        if u32::try_from(text.len()).is_err() {
+            check_utf8(text)?;
             return Err(Error::new(ErrorKind::MalformedQuery, None, format_args!("the signed text is longer than 4 GiB")));
         }
-        let mut d = Decoded {
-            mac,
-            original,
-            unescaped: String::new(),
+        let mut parser = Parser {
+            buf: &buf,
+            ascii: true,
+            decoded: Vec::new(),
+            used: 0,
+            key: None,
             pairs: Vec::with_capacity(16),
             known: [None; Param::ALL.len()],
-            ints: [0; Param::ALL.len()],
         };
-        let text = core::mem::take(&mut d.original);
-        let mut offset = 0;
-        for segment in text.split('&') {
-            let start = offset;
-            offset += segment.len() + 1;
-            if segment.is_empty() {
-                continue;
-            }
-            let (k, v) = match segment.find('=') {
-                Some(i) => (start..start + i, start + i + 1..start + segment.len()),
-                None => (start..start + segment.len(), start + segment.len()..start + segment.len()),
-            };
-            let key = unescape(&text, k, &mut d.unescaped, None)?;
-            let value = unescape(&text, v, &mut d.unescaped, Some(key))?;
-            let key_text = span_text(&text, &d.unescaped, key);
-            let param = Param::from_name(key_text);
-            let seen = match param {
-                Some(p) => d.known[p as usize].is_some(),
-                // Unknown keys are rare: compare with the others (at most MAX_PARAMS).
-                None => d.pairs.iter().any(|[k, _]| span_text(&text, &d.unescaped, *k) == key_text),
-            };
-            if seen {
-                return Err(Error::at(
-                    ErrorKind::DuplicateParameter,
-                    key_text,
-                    format_args!("{} appears more than once", shown(key_text)),
-                ));
-            }
-            if d.pairs.len() == MAX_PARAMS {
-                return Err(Error::new(
-                    ErrorKind::MalformedQuery,
-                    None,
-                    format_args!("the signed text has more than {MAX_PARAMS} parameters"),
-                ));
-            }
-            if let Some(p) = param {
-                d.known[p as usize] = Some(d.pairs.len() as u8);
-            }
-            d.pairs.push([key, value]);
+        if let Err(fault) = parser.run() {
+            return Err(parser.error(fault));
         }
-        d.original = text;
+        if !parser.ascii {
+            check_utf8(text)?;
+        }
+        let Parser { mut decoded, used, pairs, known, .. } = parser;
+        decoded.truncate(used);
+        let mut d = Decoded { buf, decoded, pairs, known, ints: [0; Param::ALL.len()] };
         for p in Param::REQUIRED {
             if d.known[p as usize].is_none() {
                 return Err(Error::at(ErrorKind::MissingParameter, p.name(), format_args!("{} is missing", p.name())));
@@ -201,18 +461,27 @@ impl Decoded {
         Ok(d)
     }
 
+    #[inline(never)]
     fn text(&self, span: Span) -> &str {
-        span_text(&self.original, &self.unescaped, span)
+        let bytes = span_bytes(&self.buf, &self.decoded, span);
+        debug_assert!(core::str::from_utf8(bytes).is_ok());
+        // SAFETY: the invariant of `pairs`, which `parse` establishes before making a `Decoded`:
+        // it checks that the original text is UTF-8 (while parsing when it is ASCII, after
+        // otherwise); a key or value without escapes is delimited by `&`, `=` (ASCII) or the ends
+        // of the text, so it is UTF-8 too; decoded text is checked as it is made (`unescape`).
+        unsafe { core::str::from_utf8_unchecked(bytes) }
     }
 
     /// The 20-byte HMAC-SHA1 at the front of the signature.
     pub fn mac(&self) -> [u8; MAC_LEN] {
-        self.mac
+        let mut mac = [0u8; MAC_LEN];
+        mac.copy_from_slice(&self.buf[..MAC_LEN]);
+        mac
     }
 
     /// The signed text: the query string exactly as it was signed.
     pub fn original(&self) -> &str {
-        &self.original
+        self.text(Span { start: MAC_LEN, end: self.buf.len() })
     }
 
     /// Every parameter in the order it appears, percent-decoded, unknown ones included.
@@ -331,5 +600,462 @@ impl Decoded {
             ));
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for Decoded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decoded")
+            .field("mac", &self.mac())
+            .field("original", &self.original())
+            .field("params", &self.params().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a decode gives, in a form both parsers can fill in.
+    #[derive(Debug, PartialEq, Eq)]
+    struct Outcome {
+        mac: [u8; MAC_LEN],
+        original: String,
+        params: Vec<(String, String)>,
+        /// For each parameter, its value text and 64-bit value.
+        values: Vec<Option<(String, u64)>>,
+    }
+
+    fn outcome(d: &Decoded) -> Outcome {
+        Outcome {
+            mac: d.mac(),
+            original: d.original().to_string(),
+            params: d.params().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            values: Param::ALL.iter().map(|&p| d.get_param(p).map(|v| (v.to_string(), d.ints[p as usize]))).collect(),
+        }
+    }
+
+    /// The parser this module had before the one-pass scan, kept as the reference: the new one
+    /// must accept and refuse the same inputs, with the same errors.
+    mod reference {
+        use super::Outcome;
+        use crate::error::{Error, ErrorKind, Result};
+        use crate::mac::MAC_LEN;
+        use crate::params::{Param, ParamType, shown};
+        use std::ops::Range;
+
+        #[derive(Clone, Copy)]
+        struct Span {
+            escaped: bool,
+            start: u32,
+            end: u32,
+        }
+
+        fn span_text<'a>(original: &'a str, unescaped: &'a str, span: Span) -> &'a str {
+            let src = if span.escaped { unescaped } else { original };
+            &src[span.start as usize..span.end as usize]
+        }
+
+        fn unescape(text: &str, range: Range<usize>, buf: &mut String, key: Option<Span>) -> Result<Span> {
+            let s = &text.as_bytes()[range.clone()];
+            if !s.iter().any(|&b| b == b'%' || b == b'+') {
+                return Ok(Span { escaped: false, start: range.start as u32, end: range.end as u32 });
+            }
+            let mut bytes = Vec::with_capacity(s.len());
+            let mut i = 0;
+            while i < s.len() {
+                match s[i] {
+                    b'+' => bytes.push(b' '),
+                    b'%' => {
+                        let hex = |b: u8| (b as char).to_digit(16);
+                        match (s.get(i + 1).copied().and_then(hex), s.get(i + 2).copied().and_then(hex)) {
+                            (Some(h), Some(l)) => bytes.push((h * 16 + l) as u8),
+                            _ => {
+                                return Err(escape_error(key.map(|k| span_text(text, buf, k)), Some(range.start + i)));
+                            }
+                        }
+                        i += 2;
+                    }
+                    b => bytes.push(b),
+                }
+                i += 1;
+            }
+            let decoded =
+                String::from_utf8(bytes).map_err(|_| escape_error(key.map(|k| span_text(text, buf, k)), None))?;
+            let start = buf.len() as u32;
+            buf.push_str(&decoded);
+            Ok(Span { escaped: true, start, end: buf.len() as u32 })
+        }
+
+        fn escape_error(key: Option<&str>, at: Option<usize>) -> Error {
+            let what = match key {
+                Some(k) => format!("the value of {}", shown(k)),
+                None => "a key".to_string(),
+            };
+            match at {
+                Some(byte) => Error::new(
+                    ErrorKind::MalformedQuery,
+                    None,
+                    format_args!(
+                        "bad percent escape in {what} at byte {byte} of the signed text; '%' must be followed by two hex digits"
+                    ),
+                ),
+                None => Error::new(
+                    ErrorKind::NotUtf8,
+                    None,
+                    format_args!("{what} percent-decodes to bytes that are not UTF-8"),
+                ),
+            }
+        }
+
+        pub(super) fn decode(signature: &str) -> Result<Outcome> {
+            let mut raw = crate::b64::decode(signature.as_bytes()).map_err(|e| {
+                Error::new(ErrorKind::NotBase64, None, format_args!("signature is not standard padded Base64: {e}"))
+            })?;
+            if raw.len() <= MAC_LEN {
+                return Err(Error::new(
+                    ErrorKind::TooShort,
+                    None,
+                    format_args!(
+                        "signature decodes to {} bytes; needs at least {} (a {MAC_LEN}-byte MAC and the parameters)",
+                        raw.len(),
+                        MAC_LEN + 1
+                    ),
+                ));
+            }
+            let mut mac = [0u8; MAC_LEN];
+            mac.copy_from_slice(&raw[..MAC_LEN]);
+            raw.drain(..MAC_LEN);
+            let text = String::from_utf8(raw).map_err(|e| {
+                Error::new(
+                    ErrorKind::NotUtf8,
+                    None,
+                    format_args!("the signed text is not UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
+                )
+            })?;
+            let mut unescaped = String::new();
+            let mut pairs: Vec<[Span; 2]> = Vec::new();
+            let mut known = [None; Param::ALL.len()];
+            let mut offset = 0;
+            for segment in text.split('&') {
+                let start = offset;
+                offset += segment.len() + 1;
+                if segment.is_empty() {
+                    continue;
+                }
+                let (k, v) = match segment.find('=') {
+                    Some(i) => (start..start + i, start + i + 1..start + segment.len()),
+                    None => (start..start + segment.len(), start + segment.len()..start + segment.len()),
+                };
+                let key = unescape(&text, k, &mut unescaped, None)?;
+                let value = unescape(&text, v, &mut unescaped, Some(key))?;
+                let key_text = span_text(&text, &unescaped, key);
+                let param = Param::from_name(key_text);
+                let seen = match param {
+                    Some(p) => known[p as usize].is_some(),
+                    None => pairs.iter().any(|[k, _]| span_text(&text, &unescaped, *k) == key_text),
+                };
+                if seen {
+                    return Err(Error::at(
+                        ErrorKind::DuplicateParameter,
+                        key_text,
+                        format_args!("{} appears more than once", shown(key_text)),
+                    ));
+                }
+                if pairs.len() == super::MAX_PARAMS {
+                    return Err(Error::new(
+                        ErrorKind::MalformedQuery,
+                        None,
+                        format_args!("the signed text has more than {} parameters", super::MAX_PARAMS),
+                    ));
+                }
+                if let Some(p) = param {
+                    known[p as usize] = Some(pairs.len());
+                }
+                pairs.push([key, value]);
+            }
+            for p in Param::REQUIRED {
+                if known[p as usize].is_none() {
+                    return Err(Error::at(ErrorKind::MissingParameter, p.name(), format_args!("{} is missing", p.name())));
+                }
+            }
+            let get = |p: Param| known[p as usize].map(|i| span_text(&text, &unescaped, pairs[i][1]));
+            let mut values = Vec::new();
+            for p in Param::ALL {
+                values.push(match get(p) {
+                    None => None,
+                    Some(value) => Some((
+                        value.to_string(),
+                        match p.ty() {
+                            ParamType::Integer { .. } => p.parse_int(value)? as u64,
+                            ParamType::String => {
+                                p.check_str(value)?;
+                                0
+                            }
+                        },
+                    )),
+                });
+            }
+            let params = pairs
+                .iter()
+                .map(|[k, v]| (span_text(&text, &unescaped, *k).to_string(), span_text(&text, &unescaped, *v).to_string()))
+                .collect();
+            Ok(Outcome { mac, original: text, params, values })
+        }
+    }
+
+    /// The signature of `text` with a MAC of 20 bytes of 0xA5.
+    fn signature(text: &[u8]) -> String {
+        let mut raw = vec![0xA5; MAC_LEN];
+        raw.extend_from_slice(text);
+        let mut out = Vec::new();
+        crate::b64::encode_into(&raw, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Decodes `text` with both parsers; they must agree exactly (errors: kind, parameter, message).
+    #[track_caller]
+    fn same(text: &[u8]) -> Result<Outcome> {
+        let sig = signature(text);
+        let ours = decode(&sig).map(|d| outcome(&d));
+        let theirs = reference::decode(&sig);
+        let show = |r: &Result<Outcome>| match r {
+            Ok(o) => format!("Ok({o:?})"),
+            Err(e) => format!("Err({:?}, {:?}, {})", e.kind(), e.param(), e.message()),
+        };
+        assert_eq!(show(&ours), show(&theirs), "text {:?}", String::from_utf8_lossy(text));
+        ours
+    }
+
+    /// [`same`], for the cases that may go either way.
+    #[track_caller]
+    fn check(text: &[u8]) {
+        let _ = same(text);
+    }
+
+    const REQUIRED: &str = "secretId=AKID&currentTimeStamp=1700000000&expireTime=1700086400&random=7";
+
+    fn with(extra: &str) -> Vec<u8> {
+        format!("{REQUIRED}{extra}").into_bytes()
+    }
+
+    fn value_of(text: &[u8], key: &str) -> Option<String> {
+        let o = same(text).unwrap_or_else(|e| panic!("{e}"));
+        o.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn lookup_matches_from_name() {
+        let find = |name: &[u8], then: &[u8]| {
+            let buf = [&[0xA5; MAC_LEN][..], name, then].concat();
+            lookup(block(&buf, MAC_LEN), name.len())
+        };
+        for p in Param::ALL {
+            let name = p.name().as_bytes();
+            for then in [&b""[..], b"=1", b"&x=yyyyyyyyyyyyyyyyyyyyyyy"] {
+                assert_eq!(find(name, then), Some(p));
+                assert_eq!(find(&name[1..], then), None);
+                assert_eq!(find(&name[..name.len() - 1], then), None);
+                assert_eq!(find(&[name, b"x"].concat(), then), None);
+            }
+        }
+        for name in ["", "s", "secretid", "SecretId", "secretIe", "sessionContexT", "\u{e9}\u{e9}", "currentTimeStampX"] {
+            assert_eq!(find(name.as_bytes(), b"=1"), Param::from_name(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn blocks_read_zeros_after_the_end() {
+        for len in 16..60 {
+            let buf: Vec<u8> = (1..=len as u8).collect();
+            for at in 0..=len {
+                let mut want = [0u8; 16];
+                let n = (len - at).min(16);
+                want[..n].copy_from_slice(&buf[at..at + n]);
+                assert_eq!(block(&buf, at), want, "len {len} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn hex_digits() {
+        for b in 0..=255u8 {
+            assert_eq!(hex(b), (b as char).to_digit(16).map(|d| d as u8), "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn classify_finds_the_special_bytes() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for round in 0..20_000 {
+            let mut block = [0u8; 16];
+            for b in &mut block {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                // Mostly the interesting bytes, sometimes any byte.
+                *b = match seed % 8 {
+                    0 => b'&',
+                    1 => b'=',
+                    2 => b'%',
+                    3 => b'+',
+                    4 => (seed >> 8) as u8,
+                    _ => b'a' + (seed >> 8) as u8 % 26,
+                };
+            }
+            if round == 0 {
+                block = [0; 16];
+            }
+            let mask = |set: &[u8]| block.iter().enumerate().fold(0u32, |m, (i, b)| m | u32::from(set.contains(b)) << i);
+            let want = Classes { bounds: mask(b"&="), escapes: mask(b"%+"), high: block.iter().any(|&b| b >= 0x80) };
+            assert_eq!(classify(block), want, "{block:?}");
+            assert_eq!(classify_portable(block), want, "{block:?}");
+        }
+    }
+
+    #[test]
+    fn escapes_across_the_16_byte_blocks() {
+        // The text starts at byte 20 of the buffer: move an escape over every offset of two blocks.
+        for pad in 0..40 {
+            for esc in ["%41", "%e4%b8%ad", "+", "%2B%26%3d", "a+b%20c"] {
+                let text = with(&format!("&sourceContext={}{esc}x&procedure={esc}", "p".repeat(pad)));
+                let d = same(&text).unwrap();
+                let decoded = esc.replace("%41", "A").replace("%e4%b8%ad", "中").replace('+', " ");
+                let decoded = decoded.replace("%2B", "+").replace("%26", "&").replace("%3d", "=").replace("%20", " ");
+                assert_eq!(d.values[Param::SourceContext as usize].as_ref().unwrap().0, format!("{}{decoded}x", "p".repeat(pad)));
+                assert_eq!(d.values[Param::Procedure as usize].as_ref().unwrap().0, decoded);
+            }
+        }
+    }
+
+    #[test]
+    fn percent_at_the_end() {
+        for pad in 0..40 {
+            let base = format!("&sourceContext={}", "q".repeat(pad));
+            for tail in ["%", "%4", "%4g", "%g4", "%%41", "%41%", "%41%4", "+%", "%\u{e9}1"] {
+                let e = same(&with(&format!("{base}{tail}"))).unwrap_err();
+                assert_eq!(e.kind(), ErrorKind::MalformedQuery, "{tail}: {e}");
+                // The same inside the text, before another pair.
+                check(&with(&format!("{base}{tail}&classId=1")));
+            }
+            // In a key, at the end and before the '='.
+            check(&format!("{REQUIRED}&{}%", "k".repeat(pad)).into_bytes());
+            check(&format!("{REQUIRED}&{}%4=1", "k".repeat(pad)).into_bytes());
+            check(&format!("{}%4&{REQUIRED}", "k".repeat(pad)).into_bytes());
+        }
+    }
+
+    #[test]
+    fn plus_is_a_space() {
+        assert_eq!(value_of(&with("&sourceContext=a+b++c+"), "sourceContext").unwrap(), "a b  c ");
+        assert_eq!(value_of(&with("&a+b=+"), "a b").unwrap(), " ");
+        assert_eq!(value_of(&with("&x=%2B+"), "x").unwrap(), "+ ");
+    }
+
+    #[test]
+    fn empty_keys_values_and_pairs() {
+        for extra in [
+            "&&", "&", "&=", "&==", "&=x", "&x=", "&x", "&&&x&&", "&x==y=", "&=%41", "&%41=", "&%41", "&+", "&+=+", "&=&=",
+        ] {
+            check(&with(extra));
+            check(&format!("{extra}{REQUIRED}{extra}").into_bytes());
+        }
+        let o = same(&with("&&k&=v&w=&&k=")).unwrap_err();
+        assert_eq!(o.kind(), ErrorKind::DuplicateParameter);
+        let o = same(&with("&&k&=v&w=")).unwrap();
+        assert_eq!(&o.params[4..], [("k".into(), "".into()), ("".into(), "v".into()), ("w".into(), "".into())]);
+    }
+
+    #[test]
+    fn errors_come_in_the_same_order() {
+        for text in [
+            // Original not UTF-8, wherever the other problem is.
+            &b"secretId=%zz&\xff"[..],
+            b"\xff&secretId=%zz",
+            b"a=%zz&a=1&b=\xc3",
+            b"\xe4\xb8",
+            // A bad escape in the key before bad UTF-8 in it, and the other way round.
+            b"%ff%zz=1",
+            b"%zz%ff=1",
+            b"%ff=%zz",
+            b"k=%ff%zz",
+            b"k=%c3%a9%ff",
+            b"%c3%a9=%c3%a9&%c3%a9=1",
+            // Valid UTF-8 split by escapes and raw bytes.
+            "k=%e4\u{b8}".as_bytes(),
+            b"k=\xe4%b8%ad",
+            "\u{4e2d}%e6%96%87=\u{4e2d}%e6%96%87".as_bytes(),
+            // Duplicates, known and unknown, before the count.
+            b"secretId=1&secretId=2",
+            b"x=1&y&x",
+            b"x=1&x=%zz",
+            b"secre%74Id=a&secretId=b",
+        ] {
+            check(text);
+            check(&[text, b"&", REQUIRED.as_bytes()].concat());
+            check(&[REQUIRED.as_bytes(), b"&", text].concat());
+        }
+        let many = |n: usize| (0..n).map(|i| format!("&k{i}=%41")).collect::<String>();
+        let e = same(&with(&many(61))).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MalformedQuery);
+        check(&with(&format!("{}&k0=1", many(60))));
+        check(&with(&format!("{}&k0=%", many(60))));
+        check(&with(&format!("{}&k0=%", many(61))));
+        check(&with(&format!("{}&\u{e9}", many(61))));
+        assert_eq!(same(&with(&many(60))).unwrap().params.len(), MAX_PARAMS);
+    }
+
+    #[test]
+    fn long_texts() {
+        let context = "uid=42&name=a b.mp4;".repeat(10);
+        let escaped = context.replace('=', "%3D").replace('&', "%26").replace(' ', "%20").replace(';', "%3B");
+        let text = with(&format!("&procedure=&classId=0&oneTimeValid=0&sourceContext={escaped}"));
+        assert_eq!(value_of(&text, "sourceContext").unwrap(), context);
+        // Long values, with and without escapes, and one over the limit.
+        for n in [0, 1, 15, 16, 17, 249, 250, 251, 4000] {
+            check(&with(&format!("&sourceContext={}", "%E4%B8%AD".repeat(n))));
+            check(&with(&format!("&sourceContext={}", "\u{4e2d}".repeat(n))));
+            check(&with(&format!("&unknown={}&sessionContext={}", "+".repeat(n), "ab".repeat(n))));
+            check(&with(&format!("&{}=1", "%41".repeat(n))));
+        }
+        check(&with(&format!("&x={}", "%41".repeat(100_000))));
+    }
+
+    /// Random texts built from the pieces that matter.
+    #[test]
+    fn agrees_with_the_reference() {
+        const CLEAN: &[&str] = &[
+            "&", "&", "=", "+", "%41", "%3D", "%26", "%2b", "%e4%b8%ad", "%C3%A9", "a", "0", "7", "-3", "x y", "\u{4e2d}",
+            "\u{e9}", "secretId", "currentTimeStamp", "expireTime", "random", "procedure", "classId", "oneTimeValid",
+            "sourceContext", "taskPriority", "taskNotifyMode", "vodSubAppId", "sessionContext", "storageRegion", "Finish",
+            "ap-guangzhou", "1700000000", "1700086400", "0123456789abcdef", "&k=", "&procedure=", "&sourceContext=",
+            "&taskPriority=", "&storageRegion=",
+        ];
+        const DIRTY: &[&str] = &["%", "%4", "%g1", "%C3", "%a9", "%ff", "\u{e9}%"];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..40_000 {
+            let mut text = Vec::new();
+            if round % 4 != 0 {
+                text.extend_from_slice(REQUIRED.as_bytes());
+            }
+            // One round in three may break the text (bad escapes, bytes that are not UTF-8).
+            let dirty = round % 3 == 0;
+            for _ in 0..next() % 40 {
+                let r = next();
+                match r % 64 {
+                    0 if dirty => text.push((r >> 8) as u8),
+                    1..=4 if dirty => text.extend_from_slice(DIRTY[(r >> 8) as usize % DIRTY.len()].as_bytes()),
+                    _ => text.extend_from_slice(CLEAN[(r >> 8) as usize % CLEAN.len()].as_bytes()),
+                }
+            }
+            check(&text);
+        }
     }
 }
