@@ -133,6 +133,50 @@ impl From<SignOptions> for Options {
     }
 }
 
+impl From<&Options> for SignOptions {
+    fn from(o: &Options) -> Self {
+        SignOptions {
+            procedure: o.procedure.clone(),
+            class_id: o.class_id,
+            one_time_valid: o.one_time_valid,
+            source_context: o.source_context.clone(),
+            task_priority: o.task_priority,
+            task_notify_mode: o.task_notify_mode.clone(),
+            vod_sub_app_id: o.vod_sub_app_id,
+            session_context: o.session_context.clone(),
+            storage_region: o.storage_region.clone(),
+            validity: o.validity,
+        }
+    }
+}
+
+/// A `SignOptions` record converted once and checked once, kept on the Rust side, for signing
+/// many times with `Signer.signWith` / `Signer.signAtWith`: those calls pass only a handle, so
+/// they skip converting the record (and its strings) on every call. Immutable; safe to share
+/// between threads.
+#[derive(Debug, uniffi::Object)]
+pub struct PreparedOptions {
+    inner: Options,
+}
+
+#[uniffi::export]
+impl PreparedOptions {
+    /// Converts `options` and checks every parameter that is set against its documented rule:
+    /// throws what signing with them would (`InvalidParameter`, naming the parameter).
+    /// `validity` is checked when `signWith` uses it, as `sign` does.
+    #[uniffi::constructor]
+    pub fn new(options: SignOptions) -> Result<Arc<Self>> {
+        let inner = Options::from(options);
+        inner.validate()?;
+        Ok(Arc::new(PreparedOptions { inner }))
+    }
+
+    /// The options as a record, equal to the one this object was made from.
+    pub fn sign_options(&self) -> SignOptions {
+        SignOptions::from(&self.inner)
+    }
+}
+
 /// One key/value pair of a decoded signature, percent-decoded.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct QueryParam {
@@ -229,6 +273,24 @@ impl Signer {
     /// `options.validity` is not used.
     pub fn sign_at(&self, options: SignOptions, current_time_stamp: u64, expire_time: u64, random: u32) -> Result<String> {
         Ok(self.inner.sign_at(&options.into(), current_time_stamp, expire_time, random)?)
+    }
+
+    /// `sign` with options prepared beforehand: the same signature rules and errors, without
+    /// converting the options on each call.
+    pub fn sign_with(&self, options: Arc<PreparedOptions>) -> Result<String> {
+        Ok(self.inner.sign(&options.inner)?)
+    }
+
+    /// `signAt` with options prepared beforehand: the same signature and errors, without
+    /// converting the options on each call. `options.validity` is not used.
+    pub fn sign_at_with(
+        &self,
+        options: Arc<PreparedOptions>,
+        current_time_stamp: u64,
+        expire_time: u64,
+        random: u32,
+    ) -> Result<String> {
+        Ok(self.inner.sign_at(&options.inner, current_time_stamp, expire_time, random)?)
     }
 }
 

@@ -1,13 +1,15 @@
-// Kotlin conformance suite for the vodsign bindings: every case of tests/vectors/{sign,decode,verify}.json,
+// Kotlin conformance suite for the vodsign bindings: every case of tests/vectors/{sign,decode,verify}.json
+// (each sign case through `signAt` with the record, then through `PreparedOptions` and `signAtWith`),
 // then the binding's own behaviour (exception classes and messages, threads, close), then the fast
-// path com.vodsign.fast.FastSigner (kotlin-fast/): every sign vector again, the same exceptions and
-// messages as the generated Signer, threads sharing one FastSigner, close.
+// path com.vodsign.fast.FastSigner (kotlin-fast/): every sign vector again through both paths, the
+// same exceptions and messages as the generated Signer, threads sharing one FastSigner, close.
 //
 // Usage: java -cp tests.jar:vodsign.jar:jna.jar:kotlin-stdlib.jar com.vodsign.conformance.ConformanceKt VECTOR_DIR
 // Prints each failure and ends with "N passed, N failed"; exits 1 when anything failed.
 package com.vodsign.conformance
 
 import com.vodsign.DecodedSignature
+import com.vodsign.PreparedOptions
 import com.vodsign.SignOptions
 import com.vodsign.Signer
 import com.vodsign.SignerInterface
@@ -26,7 +28,8 @@ import kotlin.system.exitProcess
 
 private var passed = 0
 private var failed = 0
-private var refusedByType = 0
+/** Sign cases with a value the binding's types cannot hold (counted once whatever the paths). */
+private val refusedByType = HashSet<String>()
 
 /** Runs one check: `body` returns null on success or a description of what went wrong. */
 private fun case(name: String, body: () -> String?) {
@@ -131,6 +134,20 @@ private fun signInput(params: Map<*, *>): SignInput {
     )
 }
 
+/**
+ * A way a signer signs a vector's input at a given time: each must give the vector's signature,
+ * or throw its error (from the signer, the PreparedOptions or the call alike). `prefix` starts
+ * the case names.
+ */
+private class SignPath(val prefix: String, val what: String, val sign: (SignerInterface, SignInput) -> String)
+
+private val SIGN_PATHS = listOf(
+    SignPath("", "signAt") { s, i -> s.signAt(i.options, i.cts, i.exp, i.random) },
+    SignPath("prepared/", "PreparedOptions + signAtWith") { s, i ->
+        PreparedOptions(i.options).use { s.signAtWith(it, i.cts, i.exp, i.random) }
+    },
+)
+
 @Suppress("UNCHECKED_CAST")
 private fun cases(dir: File, file: String): List<Map<String, Any?>> {
     val doc = Json.parse(File(dir, file).readText(Charsets.UTF_8)) as Map<String, Any?>
@@ -138,8 +155,8 @@ private fun cases(dir: File, file: String): List<Map<String, Any?>> {
 }
 
 private fun signSuite(dir: File) {
-    for (c in cases(dir, "sign.json")) {
-        val name = "sign/${c["name"]}"
+    for (c in cases(dir, "sign.json")) for (path in SIGN_PATHS) {
+        val name = "${path.prefix}sign/${c["name"]}"
         val error = c["error"] as Map<*, *>?
         case(name) {
             val input = try {
@@ -151,16 +168,14 @@ private fun signSuite(dir: File) {
                 return@case when {
                     error == null -> "valid case, but ${u.message}"
                     error["code"] != "invalid_parameter" -> "expects $error, but ${u.message}"
-                    else -> { refusedByType++; null }
+                    else -> { refusedByType.add(c["name"] as String); null }
                 }
             }
             val key = c["secretKey"] as String
             if (error != null) {
-                expectError(error, "signAt") {
-                    Signer(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) }
-                }
+                expectError(error, path.what) { Signer(input.secretId, key).use { path.sign(it, input) } }
             } else {
-                val sig = Signer(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) }
+                val sig = Signer(input.secretId, key).use { path.sign(it, input) }
                 when {
                     sig != c["signature"] -> "signature\n  got  $sig\n  want ${c["signature"]}"
                     decode(sig).original != c["original"] -> "decoded original differs from the vector's"
@@ -289,14 +304,29 @@ private fun bindingSuite(dir: File) {
     case("binding/empty-secret-key") {
         expectError(mapOf("code" to "invalid_parameter", "param" to "secretKey"), "Signer()") { Signer("id", "") }
     }
+    // validity is checked when signing with it, after the options were prepared.
     case("binding/validity-zero") {
         Signer("id", "k").use { s ->
-            expectError(mapOf("code" to "invalid_parameter", "param" to "validity"), "sign") { s.sign(SignOptions(validity = 0u)) }
+            val want = mapOf("code" to "invalid_parameter", "param" to "validity")
+            expectError(want, "sign") { s.sign(SignOptions(validity = 0u)) }
+                ?: expectError(want, "signWith") { PreparedOptions(SignOptions(validity = 0u)).use { s.signWith(it) } }
         }
     }
     case("binding/validity-too-long") {
         Signer("id", "k").use { s ->
-            expectError(mapOf("code" to "validity_too_long"), "sign") { s.sign(SignOptions(validity = 7_776_001u)) }
+            val want = mapOf("code" to "validity_too_long")
+            expectError(want, "sign") { s.sign(SignOptions(validity = 7_776_001u)) }
+                ?: expectError(want, "signWith") { PreparedOptions(SignOptions(validity = 7_776_001u)).use { s.signWith(it) } }
+        }
+    }
+    case("binding/prepared-options-record") {
+        val o = SignOptions(procedure = "P", classId = 3u, taskPriority = -2, storageRegion = "ap-chongqing", validity = 600u)
+        val back = PreparedOptions(o).use { it.signOptions() }
+        if (back != o) "signOptions() gave $back, made from $o" else null
+    }
+    case("binding/prepared-options-refused") {
+        expectError(mapOf("code" to "invalid_parameter", "param" to "sourceContext"), "PreparedOptions()") {
+            PreparedOptions(SignOptions(sourceContext = "x".repeat(251))).use { "made" }
         }
     }
     case("binding/bad-mac-message") {
@@ -304,11 +334,15 @@ private fun bindingSuite(dir: File) {
     }
     case("binding/sign-now-then-verify") {
         Signer("AKIDexample", "the-secret-key").use { s ->
-            val sig = s.sign(SignOptions(procedure = "LongVideoPreset", oneTimeValid = 1u, validity = 600u))
+            val options = SignOptions(procedure = "LongVideoPreset", oneTimeValid = 1u, validity = 600u)
+            val sig = s.sign(options)
+            val viaPrepared = PreparedOptions(options).use { s.signWith(it) }
             val now = unixNow()
             val d = verify(sig, "the-secret-key", now)
+            val p = verify(viaPrepared, "the-secret-key", now)
             val v = Verifier.withKeyBytes("the-secret-key".toByteArray()).use { it.verify(sig, now) }
             when {
+                p.expireTime - p.currentTimeStamp != 600uL || p.procedure != "LongVideoPreset" -> "signWith gave $p"
                 d != v -> "verify() and Verifier.withKeyBytes disagree"
                 d.expireTime - d.currentTimeStamp != 600uL -> "window is ${d.expireTime - d.currentTimeStamp}"
                 d.procedure != "LongVideoPreset" || d.oneTimeValid != 1.toUByte() -> "decoded $d"
@@ -341,10 +375,22 @@ private fun seedKeyWork(dir: File) = cases(dir, "sign.json").filter {
     it["error"] == null && it["secretKey"] == "IamSecretKey" && (it["params"] as Map<*, *>)["secretId"] == "IamSecretId"
 }.map { signInput(it["params"] as Map<*, *>) to it["signature"] as String }
 
-/** 8 threads share one Signer (and one Verifier) and sign every valid vector of its secretId/key. */
+/**
+ * 8 threads share one Signer (and one Verifier) and sign every valid vector of its secretId/key,
+ * with the record and with PreparedOptions that the threads share too.
+ */
 private fun threads(dir: File): String? {
     val work = seedKeyWork(dir)
     if (work.size < 10) return "only ${work.size} vectors to share"
+    val prepared = work.map { PreparedOptions(it.first.options) }
+    try {
+        return threads(work, prepared)
+    } finally {
+        prepared.forEach { it.close() }
+    }
+}
+
+private fun threads(work: List<Pair<SignInput, String>>, prepared: List<PreparedOptions>): String? {
     val rounds = 25
     val errors = AtomicInteger()
     val firstError = java.util.concurrent.atomic.AtomicReference<String?>(null)
@@ -357,9 +403,12 @@ private fun threads(dir: File): String? {
                     try {
                         repeat(rounds) { r ->
                             for (i in work.indices) {
-                                val (input, want) = work[(i + t * 7 + r) % work.size]
+                                val k = (i + t * 7 + r) % work.size
+                                val (input, want) = work[k]
                                 val got = signer.signAt(input.options, input.cts, input.exp, input.random)
                                 if (got != want) throw IllegalStateException("thread $t got $got, want $want")
+                                val viaPrepared = signer.signAtWith(prepared[k], input.cts, input.exp, input.random)
+                                if (viaPrepared != want) throw IllegalStateException("thread $t signAtWith got $viaPrepared")
                                 verifier.verify(got, input.cts)
                             }
                             val fresh = signer.sign(SignOptions(validity = 60u))
@@ -408,8 +457,8 @@ private fun sameOutcome(fast: () -> String, uniffi: Any): String? {
 private fun describe(v: Any): String = if (v is Exception) "${v.javaClass.simpleName}('${v.message}')" else "'$v'"
 
 private fun fastSuite(dir: File) {
-    for (c in cases(dir, "sign.json")) {
-        val name = "fast/sign/${c["name"]}"
+    for (c in cases(dir, "sign.json")) for (path in SIGN_PATHS) {
+        val name = "fast/${path.prefix}sign/${c["name"]}"
         val error = c["error"] as Map<*, *>?
         case(name) {
             val input = try {
@@ -418,26 +467,23 @@ private fun fastSuite(dir: File) {
                 return@case if (error != null) null else "valid case, but ${u.message}"
             }
             val key = c["secretKey"] as String
-            val uniffi = viaUniffi { Signer(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) } }
+            val uniffi = viaUniffi { Signer(input.secretId, key).use { path.sign(it, input) } }
             // The vector's expectation first, then equality with the generated binding (class and message).
             if (error != null) {
-                expectError(error, "FastSigner.signAt") {
-                    FastSigner(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) }
-                } ?: sameOutcome({ FastSigner(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) } }, uniffi)
+                expectError(error, "FastSigner ${path.what}") { FastSigner(input.secretId, key).use { path.sign(it, input) } }
+                    ?: sameOutcome({ FastSigner(input.secretId, key).use { path.sign(it, input) } }, uniffi)
             } else {
                 FastSigner(input.secretId, key).use { f ->
-                    val viaRecord = f.signAt(input.options, input.cts, input.exp, input.random)
-                    val again = f.signAt(input.options, input.cts, input.exp, input.random) // the cached native options
-                    val viaPrepared = FastOptions(input.options).use { o -> f.signAt(o, input.cts, input.exp, input.random) }
-                    val viaBytes = FastSigner.withKeyBytes(input.secretId, key.toByteArray()).use {
-                        it.signAt(input.options, input.cts, input.exp, input.random)
-                    }
+                    val viaPath = path.sign(f, input)
+                    val again = path.sign(f, input) // the cached native options when the path reuses its object
+                    val viaFastOptions = FastOptions(input.options).use { o -> f.signAt(o, input.cts, input.exp, input.random) }
+                    val viaBytes = FastSigner.withKeyBytes(input.secretId, key.toByteArray()).use { path.sign(it, input) }
                     when {
-                        viaRecord != c["signature"] -> "signature\n  got  $viaRecord\n  want ${c["signature"]}"
-                        again != viaRecord -> "second call with the same record gave $again"
-                        viaPrepared != viaRecord -> "with FastOptions: $viaPrepared"
-                        viaBytes != viaRecord -> "withKeyBytes: $viaBytes"
-                        else -> sameOutcome({ viaRecord }, uniffi)
+                        viaPath != c["signature"] -> "signature\n  got  $viaPath\n  want ${c["signature"]}"
+                        again != viaPath -> "second call with the same input gave $again"
+                        viaFastOptions != viaPath -> "with FastOptions: $viaFastOptions"
+                        viaBytes != viaPath -> "withKeyBytes: $viaBytes"
+                        else -> sameOutcome({ viaPath }, uniffi)
                     }
                 }
             }
@@ -478,6 +524,7 @@ private fun fastSuite(dir: File) {
             Signer("id", "k").use { s ->
                 listOf(0uL, 7_776_001uL).firstNotNullOfOrNull { v ->
                     sameOutcome({ f.sign(SignOptions(validity = v)) }, viaUniffi { s.sign(SignOptions(validity = v)) })
+                        ?: PreparedOptions(SignOptions(validity = v)).use { p -> sameOutcome({ f.signWith(p) }, viaUniffi { s.signWith(p) }) }
                 }
             }
         }
@@ -502,11 +549,14 @@ private fun fastSuite(dir: File) {
             val opts = SignOptions(procedure = "LongVideoPreset", oneTimeValid = 1u, validity = 600u)
             val sig = f.sign(opts)
             val sig2 = FastOptions(opts).use { f.sign(it) }
+            val sig3 = PreparedOptions(opts).use { f.signWith(it) }
             val now = unixNow()
             val d = verify(sig, "the-secret-key", now)
             val d2 = verify(sig2, "the-secret-key", now)
+            val d3 = verify(sig3, "the-secret-key", now)
             when {
-                d.expireTime - d.currentTimeStamp != 600uL || d2.expireTime - d2.currentTimeStamp != 600uL -> "window is not 600 s"
+                listOf(d, d2, d3).any { it.expireTime - it.currentTimeStamp != 600uL } -> "window is not 600 s"
+                d3.procedure != "LongVideoPreset" -> "signWith decoded $d3"
                 d.procedure != "LongVideoPreset" || d.oneTimeValid != 1.toUByte() -> "decoded $d"
                 d.random == d2.random && d.currentTimeStamp == d2.currentTimeStamp -> "two signatures share their random"
                 else -> null
@@ -521,6 +571,34 @@ private fun fastSuite(dir: File) {
                 (0 until 3).flatMap { records }.firstNotNullOfOrNull { o ->
                     sameOutcome({ f.signAt(o, 1571215095uL, 1571301495uL, 220625u) }, s.signAt(o, 1571215095uL, 1571301495uL, 220625u))
                 }
+            }
+        }
+    }
+    case("fast/prepared-options-change-between-calls") {
+        // The per-thread native copy follows the PreparedOptions object, as it follows a record.
+        FastSigner("IamSecretId", "IamSecretKey").use { f ->
+            Signer("IamSecretId", "IamSecretKey").use { s ->
+                val records = listOf(SEED_OPTIONS, SignOptions(), SignOptions(procedure = "p", classId = 3u), SEED_OPTIONS.copy())
+                val prepared = records.map { PreparedOptions(it) }
+                try {
+                    (0 until 3).flatMap { prepared }.firstNotNullOfOrNull { p ->
+                        sameOutcome({ f.signAtWith(p, 1571215095uL, 1571301495uL, 220625u) }, s.signAtWith(p, 1571215095uL, 1571301495uL, 220625u))
+                    }
+                } finally {
+                    prepared.forEach { it.close() }
+                }
+            }
+        }
+    }
+    case("fast/closed-prepared-options") {
+        FastSigner("IamSecretId", "IamSecretKey").use { f ->
+            val p = PreparedOptions(SEED_OPTIONS)
+            val sig = p.use { f.signAtWith(it, 1571215095uL, 1571301495uL, 220625u) }
+            try {
+                f.signAtWith(p, 1571215095uL, 1571301495uL, 220625u)
+                "signed with closed PreparedOptions"
+            } catch (e: IllegalStateException) {
+                if (sig != SEED_SIGNATURE) "signature with PreparedOptions was $sig" else null
             }
         }
     }
@@ -542,7 +620,7 @@ private fun fastSuite(dir: File) {
 }
 
 /**
- * 8 threads share one FastSigner (and one FastOptions) and sign every valid vector of its
+ * 8 threads share one FastSigner (and one FastOptions and one PreparedOptions) and sign every valid vector of its
  * secretId/key, each thread switching options records every call; then one thread closes the
  * signer while the others may still be signing: those calls finish or fail with
  * IllegalStateException, never anything else.
@@ -555,7 +633,8 @@ private fun fastThreads(dir: File): String? {
     val firstError = java.util.concurrent.atomic.AtomicReference<String?>(null)
     val start = CountDownLatch(1)
     val signer = FastSigner("IamSecretId", "IamSecretKey")
-    FastOptions(SEED_OPTIONS).use { seed ->
+    val seedPrepared = PreparedOptions(SEED_OPTIONS)
+    FastOptions(SEED_OPTIONS).use { seed -> seedPrepared.use {
         val threads = (0 until 8).map { t ->
             Thread {
                 start.await()
@@ -567,6 +646,9 @@ private fun fastThreads(dir: File): String? {
                             if (got != want) throw IllegalStateException("thread $t got $got, want $want")
                             if (signer.signAt(seed, 1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE) {
                                 throw IllegalStateException("thread $t: the shared FastOptions signed differently")
+                            }
+                            if (signer.signAtWith(seedPrepared, 1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE) {
+                                throw IllegalStateException("thread $t: the shared PreparedOptions signed differently")
                             }
                         }
                         val fresh = signer.sign(SignOptions(validity = 60u))
@@ -581,7 +663,7 @@ private fun fastThreads(dir: File): String? {
         start.countDown()
         threads.forEach { it.join(120_000) }
         if (threads.any { it.isAlive }) return "threads did not finish within 120 s"
-    }
+    } }
     if (errors.get() != 0) return "${errors.get()} thread(s) failed; first: ${firstError.get()}"
 
     // Close while others sign.
@@ -628,7 +710,7 @@ fun main(args: Array<String>) {
         bindingSuite(dir)
         fastSuite(dir)
     }
-    if (refusedByType > 0) println("note: $refusedByType sign case(s) hold a value that Kotlin's unsigned types cannot express; counted as refused")
+    if (refusedByType.isNotEmpty()) println("note: ${refusedByType.size} sign case(s) hold a value that Kotlin's unsigned types cannot express; counted as refused")
     println("$passed passed, $failed failed")
     exitProcess(if (failed == 0) 0 else 1)
 }

@@ -594,6 +594,155 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * A `SignOptions` record converted once and checked once, kept on the Rust side, for signing
+ * many times with `Signer.signWith` / `Signer.signAtWith`: those calls pass only a handle, so
+ * they skip converting the record (and its strings) on every call. Immutable; safe to share
+ * between threads.
+ */
+public protocol PreparedOptionsProtocol: AnyObject, Sendable {
+    
+    /**
+     * The options as a record, equal to the one this object was made from.
+     */
+    func signOptions()  -> SignOptions
+    
+}
+/**
+ * A `SignOptions` record converted once and checked once, kept on the Rust side, for signing
+ * many times with `Signer.signWith` / `Signer.signAtWith`: those calls pass only a handle, so
+ * they skip converting the record (and its strings) on every call. Immutable; safe to share
+ * between threads.
+ */
+open class PreparedOptions: PreparedOptionsProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_vodsign_fn_clone_preparedoptions(self.handle, $0) }
+    }
+    /**
+     * Converts `options` and checks every parameter that is set against its documented rule:
+     * throws what signing with them would (`InvalidParameter`, naming the parameter).
+     * `validity` is checked when `signWith` uses it, as `sign` does.
+     */
+public convenience init(options: SignOptions)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeVodsignError_lift) {
+        uniffiCallStatus in
+    uniffi_vodsign_fn_constructor_preparedoptions_new(
+        FfiConverterTypeSignOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_vodsign_fn_free_preparedoptions(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The options as a record, equal to the one this object was made from.
+     */
+open func signOptions() -> SignOptions  {
+    return try!  FfiConverterTypeSignOptions_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_vodsign_fn_method_preparedoptions_sign_options(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePreparedOptions: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = PreparedOptions
+
+    public static func lift(_ handle: UInt64) throws -> PreparedOptions {
+        return PreparedOptions(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: PreparedOptions) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PreparedOptions {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: PreparedOptions, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreparedOptions_lift(_ handle: UInt64) throws -> PreparedOptions {
+    return try FfiConverterTypePreparedOptions.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreparedOptions_lower(_ value: PreparedOptions) -> UInt64 {
+    return FfiConverterTypePreparedOptions.lower(value)
+}
+
+
+
+
+
+
+/**
  * Makes signatures for one secretId and secret key. Safe to share between threads.
  */
 public protocol SignerProtocol: AnyObject, Sendable {
@@ -614,6 +763,18 @@ public protocol SignerProtocol: AnyObject, Sendable {
      * `options.validity` is not used.
      */
     func signAt(options: SignOptions, currentTimeStamp: UInt64, expireTime: UInt64, random: UInt32) throws  -> String
+    
+    /**
+     * `signAt` with options prepared beforehand: the same signature and errors, without
+     * converting the options on each call. `options.validity` is not used.
+     */
+    func signAtWith(options: PreparedOptions, currentTimeStamp: UInt64, expireTime: UInt64, random: UInt32) throws  -> String
+    
+    /**
+     * `sign` with options prepared beforehand: the same signature rules and errors, without
+     * converting the options on each call.
+     */
+    func signWith(options: PreparedOptions) throws  -> String
     
 }
 /**
@@ -737,6 +898,37 @@ open func signAt(options: SignOptions, currentTimeStamp: UInt64, expireTime: UIn
         FfiConverterUInt64.lower(currentTimeStamp),
         FfiConverterUInt64.lower(expireTime),
         FfiConverterUInt32.lower(random),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `signAt` with options prepared beforehand: the same signature and errors, without
+     * converting the options on each call. `options.validity` is not used.
+     */
+open func signAtWith(options: PreparedOptions, currentTimeStamp: UInt64, expireTime: UInt64, random: UInt32)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeVodsignError_lift) {
+        uniffiCallStatus in
+    uniffi_vodsign_fn_method_signer_sign_at_with(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePreparedOptions_lower(options),
+        FfiConverterUInt64.lower(currentTimeStamp),
+        FfiConverterUInt64.lower(expireTime),
+        FfiConverterUInt32.lower(random),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `sign` with options prepared beforehand: the same signature rules and errors, without
+     * converting the options on each call.
+     */
+open func signWith(options: PreparedOptions)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeVodsignError_lift) {
+        uniffiCallStatus in
+    uniffi_vodsign_fn_method_signer_sign_with(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePreparedOptions_lower(options),uniffiCallStatus
     )
 })
 }
@@ -1710,6 +1902,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vodsign_checksum_func_verify() != 27296) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_vodsign_checksum_method_preparedoptions_sign_options() != 25960) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_vodsign_checksum_method_signer_secret_id() != 45952) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -1719,7 +1914,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vodsign_checksum_method_signer_sign_at() != 33493) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_vodsign_checksum_method_signer_sign_at_with() != 56872) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vodsign_checksum_method_signer_sign_with() != 58135) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_vodsign_checksum_method_verifier_verify() != 9184) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vodsign_checksum_constructor_preparedoptions_new() != 59975) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vodsign_checksum_constructor_signer_new() != 48048) {

@@ -21,6 +21,7 @@ package com.vodsign.fast
 import com.sun.jna.Native
 import com.sun.jna.Pointer
 import com.vodsign.InternalException
+import com.vodsign.PreparedOptions
 import com.vodsign.SignOptions
 import com.vodsign.SignerInterface
 import com.vodsign.VodsignException
@@ -249,9 +250,10 @@ class FastOptions(val options: SignOptions) : AutoCloseable {
  * calls throw IllegalStateException; a close while other threads sign takes effect when they
  * finish.
  *
- * For the lowest cost, keep the [SignOptions] record you sign with: each thread converts the
- * last record it used once and reuses that native copy while the same record (the same object;
- * records are immutable) comes again. Or convert it yourself with [FastOptions].
+ * For the lowest cost, keep the [SignOptions] record (or the [PreparedOptions]) you sign with:
+ * each thread converts the last one it used once and reuses that native copy while the same
+ * object comes again (records and PreparedOptions are immutable). Or convert it yourself with
+ * [FastOptions].
  */
 class FastSigner private constructor(private val secretId: String, key: ByteArray, keyLen: Int) : SignerInterface, AutoCloseable {
     /** A signer for this secretId and secret key (the key's UTF-8 bytes). Fails when either is empty. */
@@ -293,6 +295,17 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
     @Throws(VodsignException::class)
     override fun signAt(options: SignOptions, currentTimeStamp: ULong, expireTime: ULong, random: UInt): String =
         call { signer, scratch ->
+            scratch.sign(signer, scratch.options(options) { options }, currentTimeStamp.toLong(), expireTime.toLong(), random.toInt(), true)
+        }
+
+    /**
+     * [signAt] with [PreparedOptions]: the same signature and errors. Converted to a native copy
+     * once per thread while the same PreparedOptions comes again, like a record. Throws
+     * IllegalStateException if `options` was closed.
+     */
+    @Throws(VodsignException::class)
+    override fun signAtWith(options: PreparedOptions, currentTimeStamp: ULong, expireTime: ULong, random: UInt): String =
+        call { signer, scratch ->
             scratch.sign(signer, scratch.options(options), currentTimeStamp.toLong(), expireTime.toLong(), random.toInt(), true)
         }
 
@@ -314,6 +327,14 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
      */
     @Throws(VodsignException::class)
     override fun sign(options: SignOptions): String =
+        call { signer, scratch -> scratch.sign(signer, scratch.options(options) { options }, 0, 0, 0, false) }
+
+    /**
+     * [sign] with [PreparedOptions]: the same rules and errors, converted as for [signAtWith].
+     * Throws IllegalStateException if `options` was closed.
+     */
+    @Throws(VodsignException::class)
+    override fun signWith(options: PreparedOptions): String =
         call { signer, scratch -> scratch.sign(signer, scratch.options(options), 0, 0, 0, false) }
 
     /** [sign] with options converted beforehand. */
@@ -371,24 +392,39 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
         private var bytes = ByteArray(cap)
         private val outLen: ByteBuffer = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder())
         private val outLenAddress = address(outLen)
-        private var lastRecord: SignOptions? = null
+        /** The SignOptions record or the PreparedOptions that lastOptions is the native copy of. */
+        private var lastKey: Any? = null
         private var lastOptions: FastOptions? = null
 
-        /** The native copy of `o`: reused while this thread signs with the same record. */
-        fun options(o: SignOptions): Long {
+        /**
+         * The native copy of the options `key` stands for (a record, or a PreparedOptions):
+         * reused while this thread signs with the same object; `record` gives them otherwise.
+         */
+        inline fun options(key: Any, record: () -> SignOptions): Long {
             val cached = lastOptions
-            if (cached != null && lastRecord === o) return cached.handle.ownedAddress()
+            if (cached != null && lastKey === key) return cached.handle.ownedAddress()
+            return convert(key, record())
+        }
+
+        /** The native copy of a PreparedOptions, whose record is read from it on a miss only. */
+        fun options(p: PreparedOptions): Long {
+            // As the generated Signer refuses its own handle once closed: a closed object is not used.
+            check(!p.uniffiIsDestroyed) { "PreparedOptions object has already been destroyed" }
+            return options(p) { p.signOptions() }
+        }
+
+        fun convert(key: Any, o: SignOptions): Long {
             val fresh = FastOptions(o)
+            lastOptions?.close() // only this thread ever used it
             lastOptions = fresh
-            lastRecord = o
-            cached?.close() // only this thread ever used it
+            lastKey = key
             return fresh.handle.ownedAddress()
         }
 
         fun dropOptions() {
             lastOptions?.close()
             lastOptions = null
-            lastRecord = null
+            lastKey = null
         }
 
         fun sign(signer: Long, options: Long, cts: Long, exp: Long, random: Int, at: Boolean): String {
