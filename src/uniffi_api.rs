@@ -150,33 +150,6 @@ impl From<&Options> for SignOptions {
     }
 }
 
-/// A `SignOptions` record converted once and checked once, kept on the Rust side, for signing
-/// many times with `Signer.signWith` / `Signer.signAtWith`: those calls pass only a handle, so
-/// they skip converting the record (and its strings) on every call. Immutable; safe to share
-/// between threads.
-#[derive(Debug, uniffi::Object)]
-pub struct PreparedOptions {
-    inner: Options,
-}
-
-#[uniffi::export]
-impl PreparedOptions {
-    /// Converts `options` and checks every parameter that is set against its documented rule:
-    /// throws what signing with them would (`InvalidParameter`, naming the parameter).
-    /// `validity` is checked when `signWith` uses it, as `sign` does.
-    #[uniffi::constructor]
-    pub fn new(options: SignOptions) -> Result<Arc<Self>> {
-        let inner = Options::from(options);
-        inner.validate()?;
-        Ok(Arc::new(PreparedOptions { inner }))
-    }
-
-    /// The options as a record, equal to the one this object was made from.
-    pub fn sign_options(&self) -> SignOptions {
-        SignOptions::from(&self.inner)
-    }
-}
-
 /// One key/value pair of a decoded signature, percent-decoded.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct QueryParam {
@@ -275,22 +248,51 @@ impl Signer {
         Ok(self.inner.sign_at(&options.into(), current_time_stamp, expire_time, random)?)
     }
 
-    /// `sign` with options prepared beforehand: the same signature rules and errors, without
-    /// converting the options on each call.
-    pub fn sign_with(&self, options: Arc<PreparedOptions>) -> Result<String> {
-        Ok(self.inner.sign(&options.inner)?)
+    /// Converts `options` and checks every parameter that is set against its documented rule,
+    /// once, and returns a `PreparedSigner` that signs with them and this signer's key: its calls
+    /// pass no options record, so they skip converting it (and its strings) every time. Throws
+    /// what signing with these options would (`InvalidParameter`, naming the parameter);
+    /// `validity` is checked when `PreparedSigner.sign` uses it, as `sign` does.
+    pub fn prepare(&self, options: SignOptions) -> Result<Arc<PreparedSigner>> {
+        let options = Options::from(options);
+        options.validate()?;
+        Ok(Arc::new(PreparedSigner { signer: self.inner.clone(), options }))
+    }
+}
+
+/// A signer bound to options converted and checked once (from `Signer.prepare`), for signing
+/// many times with the same options at the lowest cost per call. It holds its own copy of the
+/// signer's keyed state (wiped when it is freed), so it stays usable after the `Signer` it came
+/// from is closed; close it (Kotlin) or drop it (Swift) when done. Immutable; safe to share
+/// between threads.
+#[derive(Debug, uniffi::Object)]
+pub struct PreparedSigner {
+    signer: crate::Signer,
+    options: Options,
+}
+
+#[uniffi::export]
+impl PreparedSigner {
+    /// Signs with the current time, expireTime = now + the options' `validity`, and a random
+    /// number from the operating system's secure generator: `Signer.sign` with these options.
+    pub fn sign(&self) -> Result<String> {
+        Ok(self.signer.sign(&self.options)?)
     }
 
-    /// `signAt` with options prepared beforehand: the same signature and errors, without
-    /// converting the options on each call. `options.validity` is not used.
-    pub fn sign_at_with(
-        &self,
-        options: Arc<PreparedOptions>,
-        current_time_stamp: u64,
-        expire_time: u64,
-        random: u32,
-    ) -> Result<String> {
-        Ok(self.inner.sign_at(&options.inner, current_time_stamp, expire_time, random)?)
+    /// Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests):
+    /// `Signer.signAt` with these options. The options' `validity` is not used.
+    pub fn sign_at(&self, current_time_stamp: u64, expire_time: u64, random: u32) -> Result<String> {
+        Ok(self.signer.sign_at(&self.options, current_time_stamp, expire_time, random)?)
+    }
+
+    /// The options as a record, equal to the one given to `Signer.prepare`.
+    pub fn options(&self) -> SignOptions {
+        SignOptions::from(&self.options)
+    }
+
+    /// The secretId this signer puts in every signature.
+    pub fn secret_id(&self) -> String {
+        self.signer.secret_id().to_owned()
     }
 }
 
@@ -345,4 +347,46 @@ pub fn seconds_left(signature: String, now: u64) -> Result<u64> {
 #[uniffi::export]
 pub fn unix_now() -> Result<u64> {
     Ok(crate::unix_now()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "k3y-Th4t-Must-N0t-Leak-9f1c";
+
+    fn seed_options() -> SignOptions {
+        SignOptions::from(&Options::sample_defaults())
+    }
+
+    #[test]
+    fn prepared_signer_signs_as_the_signer_does_and_outlives_it() {
+        let signer = Signer::new("IamSecretId".into(), "IamSecretKey".into()).unwrap();
+        let want = signer.sign_at(seed_options(), 1571215095, 1571301495, 220625).unwrap();
+        let prepared = signer.prepare(seed_options()).unwrap();
+        drop(signer);
+        assert_eq!(prepared.sign_at(1571215095, 1571301495, 220625).unwrap(), want);
+        assert_eq!(prepared.secret_id(), "IamSecretId");
+        assert_eq!(Options::from(prepared.options()), Options::sample_defaults());
+    }
+
+    #[test]
+    fn prepare_refuses_what_signing_refuses() {
+        let signer = Signer::new("id".into(), "k".into()).unwrap();
+        let bad = SignOptions { source_context: Some("x".repeat(251)), ..seed_options() };
+        let at = signer.sign_at(bad.clone(), 1, 2, 3).unwrap_err().to_string();
+        let prepared = signer.prepare(bad).unwrap_err();
+        assert!(matches!(prepared, VodsignError::InvalidParameter(_)), "{prepared:?}");
+        assert_eq!(prepared.to_string(), at);
+        // validity is checked by sign, as Signer.sign does.
+        let zero = signer.prepare(SignOptions { validity: 0, ..seed_options() }).unwrap();
+        assert!(matches!(zero.sign(), Err(VodsignError::InvalidParameter(_))));
+    }
+
+    #[test]
+    fn prepared_signer_debug_never_shows_the_key() {
+        let prepared = Signer::new("AKIDexample".into(), KEY.into()).unwrap().prepare(seed_options()).unwrap();
+        let text = format!("{prepared:?} {prepared:#?}");
+        assert!(!text.contains(KEY) && text.contains("redacted") && text.contains("AKIDexample"), "{text}");
+    }
 }

@@ -1,15 +1,17 @@
 // Kotlin conformance suite for the vodsign bindings: every case of tests/vectors/{sign,decode,verify}.json
-// (each sign case through `signAt` with the record, then through `PreparedOptions` and `signAtWith`),
-// then the binding's own behaviour (exception classes and messages, threads, close), then the fast
-// path com.vodsign.fast.FastSigner (kotlin-fast/): every sign vector again through both paths, the
-// same exceptions and messages as the generated Signer, threads sharing one FastSigner, close.
+// (each sign case through `signAt` with the record, then through `prepare` and the PreparedSigner's
+// `signAt`), then the binding's own behaviour (exception classes and messages, threads, close, the
+// PreparedSigner's life), then the fast path com.vodsign.fast.FastSigner (kotlin-fast/): every sign
+// vector again through both paths (its `prepare` gives a FastPreparedSigner), the same exceptions
+// and messages as the generated Signer, threads sharing one FastSigner and one of its
+// PreparedSigners, close.
 //
 // Usage: java -cp tests.jar:vodsign.jar:jna.jar:kotlin-stdlib.jar com.vodsign.conformance.ConformanceKt VECTOR_DIR
 // Prints each failure and ends with "N passed, N failed"; exits 1 when anything failed.
 package com.vodsign.conformance
 
 import com.vodsign.DecodedSignature
-import com.vodsign.PreparedOptions
+import com.vodsign.PreparedSigner
 import com.vodsign.SignOptions
 import com.vodsign.Signer
 import com.vodsign.SignerInterface
@@ -17,6 +19,7 @@ import com.vodsign.Verifier
 import com.vodsign.VodsignException
 import com.vodsign.decode
 import com.vodsign.fast.FastOptions
+import com.vodsign.fast.FastPreparedSigner
 import com.vodsign.fast.FastSigner
 import com.vodsign.secondsLeft
 import com.vodsign.unixNow
@@ -136,15 +139,15 @@ private fun signInput(params: Map<*, *>): SignInput {
 
 /**
  * A way a signer signs a vector's input at a given time: each must give the vector's signature,
- * or throw its error (from the signer, the PreparedOptions or the call alike). `prefix` starts
+ * or throw its error (from the signer, `prepare` or the call alike). `prefix` starts
  * the case names.
  */
 private class SignPath(val prefix: String, val what: String, val sign: (SignerInterface, SignInput) -> String)
 
 private val SIGN_PATHS = listOf(
     SignPath("", "signAt") { s, i -> s.signAt(i.options, i.cts, i.exp, i.random) },
-    SignPath("prepared/", "PreparedOptions + signAtWith") { s, i ->
-        PreparedOptions(i.options).use { s.signAtWith(it, i.cts, i.exp, i.random) }
+    SignPath("prepared/", "prepare + PreparedSigner.signAt") { s, i ->
+        s.prepare(i.options).use { it.signAt(i.cts, i.exp, i.random) }
     },
 )
 
@@ -309,26 +312,26 @@ private fun bindingSuite(dir: File) {
         Signer("id", "k").use { s ->
             val want = mapOf("code" to "invalid_parameter", "param" to "validity")
             expectError(want, "sign") { s.sign(SignOptions(validity = 0u)) }
-                ?: expectError(want, "signWith") { PreparedOptions(SignOptions(validity = 0u)).use { s.signWith(it) } }
+                ?: expectError(want, "PreparedSigner.sign") { s.prepare(SignOptions(validity = 0u)).use { it.sign() } }
         }
     }
     case("binding/validity-too-long") {
         Signer("id", "k").use { s ->
             val want = mapOf("code" to "validity_too_long")
             expectError(want, "sign") { s.sign(SignOptions(validity = 7_776_001u)) }
-                ?: expectError(want, "signWith") { PreparedOptions(SignOptions(validity = 7_776_001u)).use { s.signWith(it) } }
+                ?: expectError(want, "PreparedSigner.sign") { s.prepare(SignOptions(validity = 7_776_001u)).use { it.sign() } }
         }
     }
-    case("binding/prepared-options-record") {
-        val o = SignOptions(procedure = "P", classId = 3u, taskPriority = -2, storageRegion = "ap-chongqing", validity = 600u)
-        val back = PreparedOptions(o).use { it.signOptions() }
-        if (back != o) "signOptions() gave $back, made from $o" else null
-    }
-    case("binding/prepared-options-refused") {
-        expectError(mapOf("code" to "invalid_parameter", "param" to "sourceContext"), "PreparedOptions()") {
-            PreparedOptions(SignOptions(sourceContext = "x".repeat(251))).use { "made" }
+    case("binding/prepared-round-trip") { Signer("IamSecretId", "IamSecretKey").use { preparedRoundTrip(it) } }
+    case("binding/prepare-refused") {
+        Signer("id", "k").use { s ->
+            expectError(mapOf("code" to "invalid_parameter", "param" to "sourceContext"), "prepare") {
+                s.prepare(SignOptions(sourceContext = "x".repeat(251))).use { "made" }
+            }
         }
     }
+    case("binding/prepared-closed") { preparedCloses(Signer("IamSecretId", "IamSecretKey")) }
+    case("binding/prepared-outlives-signer") { preparedOutlivesSigner(Signer("IamSecretId", "IamSecretKey")) }
     case("binding/bad-mac-message") {
         expectError(mapOf("code" to "bad_mac"), "verify") { verify(SEED_SIGNATURE, "another key", 1571215100uL, 300uL) }
     }
@@ -336,13 +339,13 @@ private fun bindingSuite(dir: File) {
         Signer("AKIDexample", "the-secret-key").use { s ->
             val options = SignOptions(procedure = "LongVideoPreset", oneTimeValid = 1u, validity = 600u)
             val sig = s.sign(options)
-            val viaPrepared = PreparedOptions(options).use { s.signWith(it) }
+            val viaPrepared = s.prepare(options).use { it.sign() }
             val now = unixNow()
             val d = verify(sig, "the-secret-key", now)
             val p = verify(viaPrepared, "the-secret-key", now)
             val v = Verifier.withKeyBytes("the-secret-key".toByteArray()).use { it.verify(sig, now) }
             when {
-                p.expireTime - p.currentTimeStamp != 600uL || p.procedure != "LongVideoPreset" -> "signWith gave $p"
+                p.expireTime - p.currentTimeStamp != 600uL || p.procedure != "LongVideoPreset" -> "PreparedSigner.sign gave $p"
                 d != v -> "verify() and Verifier.withKeyBytes disagree"
                 d.expireTime - d.currentTimeStamp != 600uL -> "window is ${d.expireTime - d.currentTimeStamp}"
                 d.procedure != "LongVideoPreset" || d.oneTimeValid != 1.toUByte() -> "decoded $d"
@@ -370,6 +373,63 @@ private fun <T> useCloses(what: String, signer: T): String? where T : SignerInte
     }
 }
 
+/**
+ * A PreparedSigner gives back the record it was prepared from, and its signer's secretId. The same
+ * check for the generated Signer and for FastSigner.
+ */
+private fun preparedRoundTrip(signer: SignerInterface): String? {
+    val o = SignOptions(procedure = "P", classId = 3u, taskPriority = -2, storageRegion = "ap-chongqing", validity = 600u)
+    return signer.prepare(o).use { p ->
+        when {
+            p.options() != o -> "options() gave ${p.options()}, prepared from $o"
+            p.secretId() != signer.secretId() -> "secretId() is ${p.secretId()}"
+            else -> null
+        }
+    }
+}
+
+/**
+ * A closed PreparedSigner: every method throws IllegalStateException (as the generated objects
+ * do), it says it is destroyed, and a second close is harmless. Closes `signer` too.
+ */
+private fun <T> preparedCloses(signer: T): String? where T : SignerInterface, T : AutoCloseable {
+    val p = signer.use { it.prepare(SEED_OPTIONS) }
+    val sig = p.use { it.signAt(1571215095uL, 1571301495uL, 220625u) }
+    if (sig != SEED_SIGNATURE) return "signature inside use{} was $sig"
+    if (!p.uniffiIsDestroyed) return "uniffiIsDestroyed is false after close"
+    val calls = listOf<Pair<String, () -> Any>>(
+        "signAt" to { p.signAt(1571215095uL, 1571301495uL, 220625u) },
+        "sign" to { p.sign() },
+        "options" to { p.options() },
+        "secretId" to { p.secretId() },
+    )
+    for ((name, call) in calls) {
+        try {
+            call()
+            return "a closed PreparedSigner's $name() returned"
+        } catch (e: IllegalStateException) {
+            // expected
+        }
+    }
+    p.close() // a second close is harmless
+    return null
+}
+
+/** A PreparedSigner signs (at a given time, and now) after the signer it came from is closed. */
+private fun <T> preparedOutlivesSigner(signer: T): String? where T : SignerInterface, T : AutoCloseable {
+    val p = signer.use { it.prepare(SignOptions(procedure = "LongVideoPreset", validity = 600u)) }
+    return p.use {
+        val at = p.signAt(1571215095uL, 1571301495uL, 220625u)
+        val now = p.sign()
+        val d = verify(now, "IamSecretKey", unixNow())
+        when {
+            decode(at).procedure != "LongVideoPreset" || verify(at, "IamSecretKey", 1571215095uL).random != 220625uL -> "signAt gave $at"
+            d.procedure != "LongVideoPreset" || d.expireTime - d.currentTimeStamp != 600uL -> "sign gave $d"
+            else -> null
+        }
+    }
+}
+
 /** Every valid sign vector made with the seed's secretId and key, with its expected signature. */
 private fun seedKeyWork(dir: File) = cases(dir, "sign.json").filter {
     it["error"] == null && it["secretKey"] == "IamSecretKey" && (it["params"] as Map<*, *>)["secretId"] == "IamSecretId"
@@ -377,25 +437,27 @@ private fun seedKeyWork(dir: File) = cases(dir, "sign.json").filter {
 
 /**
  * 8 threads share one Signer (and one Verifier) and sign every valid vector of its secretId/key,
- * with the record and with PreparedOptions that the threads share too.
+ * with the record and with the vector's PreparedSigner, which the threads share too.
  */
 private fun threads(dir: File): String? {
     val work = seedKeyWork(dir)
     if (work.size < 10) return "only ${work.size} vectors to share"
-    val prepared = work.map { PreparedOptions(it.first.options) }
-    try {
-        return threads(work, prepared)
-    } finally {
-        prepared.forEach { it.close() }
+    return Signer("IamSecretId", "IamSecretKey").use { signer ->
+        val prepared = work.map { signer.prepare(it.first.options) }
+        try {
+            threads(signer, work, prepared)
+        } finally {
+            prepared.forEach { it.close() }
+        }
     }
 }
 
-private fun threads(work: List<Pair<SignInput, String>>, prepared: List<PreparedOptions>): String? {
+private fun threads(signer: Signer, work: List<Pair<SignInput, String>>, prepared: List<PreparedSigner>): String? {
     val rounds = 25
     val errors = AtomicInteger()
     val firstError = java.util.concurrent.atomic.AtomicReference<String?>(null)
     val start = CountDownLatch(1)
-    Signer("IamSecretId", "IamSecretKey").use { signer ->
+    run {
         Verifier("IamSecretKey", 300u).use { verifier ->
             val threads = (0 until 8).map { t ->
                 Thread {
@@ -407,8 +469,8 @@ private fun threads(work: List<Pair<SignInput, String>>, prepared: List<Prepared
                                 val (input, want) = work[k]
                                 val got = signer.signAt(input.options, input.cts, input.exp, input.random)
                                 if (got != want) throw IllegalStateException("thread $t got $got, want $want")
-                                val viaPrepared = signer.signAtWith(prepared[k], input.cts, input.exp, input.random)
-                                if (viaPrepared != want) throw IllegalStateException("thread $t signAtWith got $viaPrepared")
+                                val viaPrepared = prepared[k].signAt(input.cts, input.exp, input.random)
+                                if (viaPrepared != want) throw IllegalStateException("thread $t PreparedSigner.signAt got $viaPrepared")
                                 verifier.verify(got, input.cts)
                             }
                             val fresh = signer.sign(SignOptions(validity = 60u))
@@ -524,7 +586,7 @@ private fun fastSuite(dir: File) {
             Signer("id", "k").use { s ->
                 listOf(0uL, 7_776_001uL).firstNotNullOfOrNull { v ->
                     sameOutcome({ f.sign(SignOptions(validity = v)) }, viaUniffi { s.sign(SignOptions(validity = v)) })
-                        ?: PreparedOptions(SignOptions(validity = v)).use { p -> sameOutcome({ f.signWith(p) }, viaUniffi { s.signWith(p) }) }
+                        ?: sameOutcome({ f.prepare(SignOptions(validity = v)).use { it.sign() } }, viaUniffi { s.prepare(SignOptions(validity = v)).use { it.sign() } })
                 }
             }
         }
@@ -549,14 +611,14 @@ private fun fastSuite(dir: File) {
             val opts = SignOptions(procedure = "LongVideoPreset", oneTimeValid = 1u, validity = 600u)
             val sig = f.sign(opts)
             val sig2 = FastOptions(opts).use { f.sign(it) }
-            val sig3 = PreparedOptions(opts).use { f.signWith(it) }
+            val sig3 = f.prepare(opts).use { it.sign() }
             val now = unixNow()
             val d = verify(sig, "the-secret-key", now)
             val d2 = verify(sig2, "the-secret-key", now)
             val d3 = verify(sig3, "the-secret-key", now)
             when {
                 listOf(d, d2, d3).any { it.expireTime - it.currentTimeStamp != 600uL } -> "window is not 600 s"
-                d3.procedure != "LongVideoPreset" -> "signWith decoded $d3"
+                d3.procedure != "LongVideoPreset" -> "PreparedSigner.sign decoded $d3"
                 d.procedure != "LongVideoPreset" || d.oneTimeValid != 1.toUByte() -> "decoded $d"
                 d.random == d2.random && d.currentTimeStamp == d2.currentTimeStamp -> "two signatures share their random"
                 else -> null
@@ -574,34 +636,23 @@ private fun fastSuite(dir: File) {
             }
         }
     }
-    case("fast/prepared-options-change-between-calls") {
-        // The per-thread native copy follows the PreparedOptions object, as it follows a record.
+    case("fast/prepare-gives-fast-path") {
         FastSigner("IamSecretId", "IamSecretKey").use { f ->
-            Signer("IamSecretId", "IamSecretKey").use { s ->
-                val records = listOf(SEED_OPTIONS, SignOptions(), SignOptions(procedure = "p", classId = 3u), SEED_OPTIONS.copy())
-                val prepared = records.map { PreparedOptions(it) }
-                try {
-                    (0 until 3).flatMap { prepared }.firstNotNullOfOrNull { p ->
-                        sameOutcome({ f.signAtWith(p, 1571215095uL, 1571301495uL, 220625u) }, s.signAtWith(p, 1571215095uL, 1571301495uL, 220625u))
-                    }
-                } finally {
-                    prepared.forEach { it.close() }
-                }
+            f.prepare(SEED_OPTIONS).use { p -> if (p is FastPreparedSigner) null else "prepare gave a ${p.javaClass.name}" }
+        }
+    }
+    case("fast/prepare-refused") {
+        // Refused in prepare, as the generated prepare refuses: the same class and message.
+        FastSigner("id", "k").use { f ->
+            Signer("id", "k").use { s ->
+                listOf(SignOptions(sourceContext = "x".repeat(251)), SignOptions(oneTimeValid = 2u), SignOptions(taskPriority = 11, procedure = "\u0000"))
+                    .firstNotNullOfOrNull { o -> sameOutcome({ f.prepare(o).use { "made" } }, viaUniffi { s.prepare(o).use { "made" } }) }
             }
         }
     }
-    case("fast/closed-prepared-options") {
-        FastSigner("IamSecretId", "IamSecretKey").use { f ->
-            val p = PreparedOptions(SEED_OPTIONS)
-            val sig = p.use { f.signAtWith(it, 1571215095uL, 1571301495uL, 220625u) }
-            try {
-                f.signAtWith(p, 1571215095uL, 1571301495uL, 220625u)
-                "signed with closed PreparedOptions"
-            } catch (e: IllegalStateException) {
-                if (sig != SEED_SIGNATURE) "signature with PreparedOptions was $sig" else null
-            }
-        }
-    }
+    case("fast/prepared-round-trip") { FastSigner("IamSecretId", "IamSecretKey").use { preparedRoundTrip(it) } }
+    case("fast/prepared-closed") { preparedCloses(FastSigner("IamSecretId", "IamSecretKey")) }
+    case("fast/prepared-outlives-signer") { preparedOutlivesSigner(FastSigner("IamSecretId", "IamSecretKey")) }
     case("fast/use-closes") { useCloses("FastSigner", FastSigner("IamSecretId", "IamSecretKey")) }
     case("fast/closed-options") {
         FastSigner("IamSecretId", "IamSecretKey").use { f ->
@@ -620,10 +671,10 @@ private fun fastSuite(dir: File) {
 }
 
 /**
- * 8 threads share one FastSigner (and one FastOptions and one PreparedOptions) and sign every valid vector of its
- * secretId/key, each thread switching options records every call; then one thread closes the
- * signer while the others may still be signing: those calls finish or fail with
- * IllegalStateException, never anything else.
+ * 8 threads share one FastSigner (and one FastOptions and one PreparedSigner it prepared) and
+ * sign every valid vector of its secretId/key, each thread switching options records every call;
+ * then one thread closes the signer while the others may still be signing: those calls finish or
+ * fail with IllegalStateException, never anything else; the PreparedSigner still signs after.
  */
 private fun fastThreads(dir: File): String? {
     val work = seedKeyWork(dir)
@@ -633,8 +684,8 @@ private fun fastThreads(dir: File): String? {
     val firstError = java.util.concurrent.atomic.AtomicReference<String?>(null)
     val start = CountDownLatch(1)
     val signer = FastSigner("IamSecretId", "IamSecretKey")
-    val seedPrepared = PreparedOptions(SEED_OPTIONS)
-    FastOptions(SEED_OPTIONS).use { seed -> seedPrepared.use {
+    val seedPrepared = signer.prepare(SEED_OPTIONS)
+    FastOptions(SEED_OPTIONS).use { seed ->
         val threads = (0 until 8).map { t ->
             Thread {
                 start.await()
@@ -647,8 +698,8 @@ private fun fastThreads(dir: File): String? {
                             if (signer.signAt(seed, 1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE) {
                                 throw IllegalStateException("thread $t: the shared FastOptions signed differently")
                             }
-                            if (signer.signAtWith(seedPrepared, 1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE) {
-                                throw IllegalStateException("thread $t: the shared PreparedOptions signed differently")
+                            if (seedPrepared.signAt(1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE) {
+                                throw IllegalStateException("thread $t: the shared PreparedSigner signed differently")
                             }
                         }
                         val fresh = signer.sign(SignOptions(validity = 60u))
@@ -663,7 +714,7 @@ private fun fastThreads(dir: File): String? {
         start.countDown()
         threads.forEach { it.join(120_000) }
         if (threads.any { it.isAlive }) return "threads did not finish within 120 s"
-    } }
+    }
     if (errors.get() != 0) return "${errors.get()} thread(s) failed; first: ${firstError.get()}"
 
     // Close while others sign.
@@ -692,7 +743,9 @@ private fun fastThreads(dir: File): String? {
     signer.close()
     signers.forEach { it.join(60_000) }
     if (signers.any { it.isAlive }) return "signing threads did not stop after close"
-    return if (others.get() == 0) null else "closing while signing: ${others.get()} thread(s) failed; first: ${firstError.get()}"
+    if (others.get() != 0) return "closing while signing: ${others.get()} thread(s) failed; first: ${firstError.get()}"
+    val after = seedPrepared.use { it.signAt(1571215095uL, 1571301495uL, 220625u) }
+    return if (after == SEED_SIGNATURE) null else "the PreparedSigner signed $after after its FastSigner was closed"
 }
 
 fun main(args: Array<String>) {

@@ -1,7 +1,8 @@
 // Swift conformance suite for the vodsign bindings (module VodSign): every case of
 // tests/vectors/{sign,decode,verify}.json (every sign case through `signAt` with the record, then
-// again through `PreparedOptions` and `signAtWith`), then the binding's own behaviour (thrown
-// errors and their messages, several threads sharing one Signer and PreparedOptions).
+// again through `prepare` and the PreparedSigner's `signAt`), then the binding's own behaviour
+// (thrown errors and their messages, a PreparedSigner outliving its Signer, several threads
+// sharing one Signer and PreparedSigners).
 //
 // Usage: conformance VECTOR_DIR. Prints each failure and ends with "N passed, N failed";
 // exits 1 when anything failed.
@@ -145,13 +146,13 @@ func cases(_ dir: URL, _ file: String) throws -> [[String: Any]] {
 }
 
 /// The ways the binding signs a vector's input at a given time. Each must give the vector's
-/// signature, or throw its error (from the Signer, the PreparedOptions or the call alike).
+/// signature, or throw its error (from the Signer, `prepare` or the call alike).
 let signPaths: [(prefix: String, what: String, sign: (Signer, SignInput) throws -> String)] = [
     ("", "signAt", { s, i in
         try s.signAt(options: i.options, currentTimeStamp: i.cts, expireTime: i.exp, random: i.random)
     }),
-    ("prepared/", "PreparedOptions + signAtWith", { s, i in
-        try s.signAtWith(options: PreparedOptions(options: i.options), currentTimeStamp: i.cts, expireTime: i.exp, random: i.random)
+    ("prepared/", "prepare + PreparedSigner.signAt", { s, i in
+        try s.prepare(options: i.options).signAt(currentTimeStamp: i.cts, expireTime: i.exp, random: i.random)
     }),
 ]
 
@@ -313,33 +314,49 @@ func bindingSuite(_ dir: URL) throws {
         let s = try Signer(secretId: "id", secretKey: "k")
         let want = ["code": "invalid_parameter", "param": "validity"]
         return expectError(want, "sign") { try s.sign(options: SignOptions(validity: 0)) }
-            ?? expectError(want, "signWith") { try s.signWith(options: PreparedOptions(options: SignOptions(validity: 0))) }
+            ?? expectError(want, "PreparedSigner.sign") { try s.prepare(options: SignOptions(validity: 0)).sign() }
     }
     check("binding/validity-too-long") {
         let s = try Signer(secretId: "id", secretKey: "k")
         let want = ["code": "validity_too_long"]
         return expectError(want, "sign") { try s.sign(options: SignOptions(validity: 7_776_001)) }
-            ?? expectError(want, "signWith") { try s.signWith(options: PreparedOptions(options: SignOptions(validity: 7_776_001))) }
+            ?? expectError(want, "PreparedSigner.sign") { try s.prepare(options: SignOptions(validity: 7_776_001)).sign() }
     }
-    check("binding/prepared-options-record") {
+    check("binding/prepared-round-trip") {
         let o = SignOptions(procedure: "P", classId: 3, taskPriority: -2, storageRegion: "ap-chongqing", validity: 600)
-        let back = try PreparedOptions(options: o).signOptions()
-        return back == o ? nil : "signOptions() gave \(back), made from \(o)"
+        let p = try Signer(secretId: "IamSecretId", secretKey: "IamSecretKey").prepare(options: o)
+        if p.options() != o { return "options() gave \(p.options()), prepared from \(o)" }
+        return p.secretId() == "IamSecretId" ? nil : "secretId() is \(p.secretId())"
     }
-    check("binding/prepared-options-refused") {
-        expectError(["code": "invalid_parameter", "param": "sourceContext"], "PreparedOptions()") {
-            try PreparedOptions(options: SignOptions(sourceContext: String(repeating: "x", count: 251)))
+    check("binding/prepare-refused") {
+        let s = try Signer(secretId: "id", secretKey: "k")
+        return expectError(["code": "invalid_parameter", "param": "sourceContext"], "prepare") {
+            try s.prepare(options: SignOptions(sourceContext: String(repeating: "x", count: 251)))
         }
+    }
+    check("binding/prepared-outlives-signer") {
+        // The Signer is freed (its last reference gone) before the PreparedSigner signs.
+        weak var freed: Signer?
+        let p: PreparedSigner = try {
+            let s = try Signer(secretId: "IamSecretId", secretKey: "IamSecretKey")
+            freed = s
+            return try s.prepare(options: SignOptions(procedure: "LongVideoPreset", validity: 600))
+        }()
+        if freed != nil { return "the Signer is still alive" }
+        let at = try p.signAt(currentTimeStamp: 1571215095, expireTime: 1571301495, random: 220625)
+        let d = try verify(signature: try p.sign(), secretKey: "IamSecretKey", now: try unixNow())
+        if try verify(signature: at, secretKey: "IamSecretKey", now: 1571215095).procedure != "LongVideoPreset" { return "signAt gave \(at)" }
+        return d.procedure == "LongVideoPreset" && d.expireTime - d.currentTimeStamp == 600 ? nil : "sign gave \(d)"
     }
     check("binding/sign-now-then-verify") {
         let s = try Signer(secretId: "AKIDexample", secretKey: "the-secret-key")
         let options = SignOptions(procedure: "LongVideoPreset", oneTimeValid: 1, validity: 600)
         let sig = try s.sign(options: options)
-        let viaPrepared = try s.signWith(options: PreparedOptions(options: options))
+        let viaPrepared = try s.prepare(options: options).sign()
         let now = try unixNow()
         let d = try verify(signature: sig, secretKey: "the-secret-key", now: now)
         let p = try verify(signature: viaPrepared, secretKey: "the-secret-key", now: now)
-        if p.expireTime - p.currentTimeStamp != 600 || p.procedure != "LongVideoPreset" { return "signWith gave \(p)" }
+        if p.expireTime - p.currentTimeStamp != 600 || p.procedure != "LongVideoPreset" { return "PreparedSigner.sign gave \(p)" }
         let v = try Verifier.withKeyBytes(secretKey: Data("the-secret-key".utf8)).verify(signature: sig, now: now)
         if d != v { return "verify() and Verifier.withKeyBytes disagree" }
         if d.expireTime - d.currentTimeStamp != 600 { return "window is \(d.expireTime - d.currentTimeStamp)" }
@@ -351,18 +368,18 @@ func bindingSuite(_ dir: URL) throws {
 }
 
 /// 8 threads share one Signer (and one Verifier) and sign every valid vector of its secretId/key,
-/// with the record and with PreparedOptions that the threads share too.
+/// with the record and with the vector's PreparedSigner, which the threads share too.
 func threads(_ dir: URL) throws -> String? {
-    let work: [(SignInput, String, PreparedOptions)] = try cases(dir, "sign.json").compactMap { c in
+    let signer = try Signer(secretId: "IamSecretId", secretKey: "IamSecretKey")
+    let work: [(SignInput, String, PreparedSigner)] = try cases(dir, "sign.json").compactMap { c in
         guard c["error"] == nil, c["secretKey"] as? String == "IamSecretKey",
               let p = c["params"] as? [String: Any], p["secretId"] as? String == "IamSecretId",
               let sig = c["signature"] as? String
         else { return nil }
         let input = try signInput(p)
-        return (input, sig, try PreparedOptions(options: input.options))
+        return (input, sig, try signer.prepare(options: input.options))
     }
     if work.count < 10 { return "only \(work.count) vectors to share" }
-    let signer = try Signer(secretId: "IamSecretId", secretKey: "IamSecretKey")
     let verifier = Verifier(secretKey: "IamSecretKey", skew: 300)
     final class Problems: @unchecked Sendable {
         private let lock = NSLock()
@@ -385,9 +402,8 @@ func threads(_ dir: URL) throws -> String? {
                         let got = try signer.signAt(options: input.options, currentTimeStamp: input.cts,
                                                     expireTime: input.exp, random: input.random)
                         if got != want { throw VectorError(description: "thread \(t) got \(got), want \(want)") }
-                        let viaPrepared = try signer.signAtWith(options: prepared, currentTimeStamp: input.cts,
-                                                                expireTime: input.exp, random: input.random)
-                        if viaPrepared != want { throw VectorError(description: "thread \(t) signAtWith got \(viaPrepared)") }
+                        let viaPrepared = try prepared.signAt(currentTimeStamp: input.cts, expireTime: input.exp, random: input.random)
+                        if viaPrepared != want { throw VectorError(description: "thread \(t) PreparedSigner.signAt got \(viaPrepared)") }
                         _ = try verifier.verify(signature: got, now: input.cts)
                     }
                     let fresh = try signer.sign(options: SignOptions(validity: 60))

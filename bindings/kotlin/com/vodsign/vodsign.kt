@@ -683,7 +683,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_vodsign_checksum_func_verify(
     ): Int
-    external fun uniffi_vodsign_checksum_method_preparedoptions_sign_options(
+    external fun uniffi_vodsign_checksum_method_preparedsigner_options(
+    ): Int
+    external fun uniffi_vodsign_checksum_method_preparedsigner_secret_id(
+    ): Int
+    external fun uniffi_vodsign_checksum_method_preparedsigner_sign(
+    ): Int
+    external fun uniffi_vodsign_checksum_method_preparedsigner_sign_at(
+    ): Int
+    external fun uniffi_vodsign_checksum_method_signer_prepare(
     ): Int
     external fun uniffi_vodsign_checksum_method_signer_secret_id(
     ): Int
@@ -691,13 +699,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_vodsign_checksum_method_signer_sign_at(
     ): Int
-    external fun uniffi_vodsign_checksum_method_signer_sign_at_with(
-    ): Int
-    external fun uniffi_vodsign_checksum_method_signer_sign_with(
-    ): Int
     external fun uniffi_vodsign_checksum_method_verifier_verify(
-    ): Int
-    external fun uniffi_vodsign_checksum_constructor_preparedoptions_new(
     ): Int
     external fun uniffi_vodsign_checksum_constructor_signer_new(
     ): Int
@@ -727,13 +729,17 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
-    external fun uniffi_vodsign_fn_clone_preparedoptions(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_vodsign_fn_clone_preparedsigner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_vodsign_fn_free_preparedoptions(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_vodsign_fn_free_preparedsigner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_vodsign_fn_constructor_preparedoptions_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_vodsign_fn_method_preparedoptions_sign_options(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_vodsign_fn_method_preparedsigner_options(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vodsign_fn_method_preparedsigner_secret_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vodsign_fn_method_preparedsigner_sign(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vodsign_fn_method_preparedsigner_sign_at(`ptr`: Long,`currentTimeStamp`: Long,`expireTime`: Long,`random`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_vodsign_fn_clone_signer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -743,15 +749,13 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_vodsign_fn_constructor_signer_with_key_bytes(`secretId`: RustBuffer.ByValue,`secretKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_vodsign_fn_method_signer_prepare(`ptr`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_vodsign_fn_method_signer_secret_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_vodsign_fn_method_signer_sign(`ptr`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_vodsign_fn_method_signer_sign_at(`ptr`: Long,`options`: RustBuffer.ByValue,`currentTimeStamp`: Long,`expireTime`: Long,`random`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_vodsign_fn_method_signer_sign_at_with(`ptr`: Long,`options`: Long,`currentTimeStamp`: Long,`expireTime`: Long,`random`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_vodsign_fn_method_signer_sign_with(`ptr`: Long,`options`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_vodsign_fn_clone_verifier(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -902,7 +906,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vodsign_checksum_func_verify() and 0xFFFF) != 27296) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vodsign_checksum_method_preparedoptions_sign_options() and 0xFFFF) != 25960) {
+    if ((lib.uniffi_vodsign_checksum_method_preparedsigner_options() and 0xFFFF) != 30351) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vodsign_checksum_method_preparedsigner_secret_id() and 0xFFFF) != 41257) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vodsign_checksum_method_preparedsigner_sign() and 0xFFFF) != 587) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vodsign_checksum_method_preparedsigner_sign_at() and 0xFFFF) != 1918) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vodsign_checksum_method_signer_prepare() and 0xFFFF) != 45842) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vodsign_checksum_method_signer_secret_id() and 0xFFFF) != 45952) {
@@ -914,16 +930,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vodsign_checksum_method_signer_sign_at() and 0xFFFF) != 33493) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vodsign_checksum_method_signer_sign_at_with() and 0xFFFF) != 56872) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_vodsign_checksum_method_signer_sign_with() and 0xFFFF) != 58135) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_vodsign_checksum_method_verifier_verify() and 0xFFFF) != 9184) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_vodsign_checksum_constructor_preparedoptions_new() and 0xFFFF) != 59975) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vodsign_checksum_constructor_signer_new() and 0xFFFF) != 48048) {
@@ -1364,28 +1371,47 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 
 /**
- * A `SignOptions` record converted once and checked once, kept on the Rust side, for signing
- * many times with `Signer.signWith` / `Signer.signAtWith`: those calls pass only a handle, so
- * they skip converting the record (and its strings) on every call. Immutable; safe to share
+ * A signer bound to options converted and checked once (from `Signer.prepare`), for signing
+ * many times with the same options at the lowest cost per call. It holds its own copy of the
+ * signer's keyed state (wiped when it is freed), so it stays usable after the `Signer` it came
+ * from is closed; close it (Kotlin) or drop it (Swift) when done. Immutable; safe to share
  * between threads.
  */
-public interface PreparedOptionsInterface {
+public interface PreparedSignerInterface {
     
     /**
-     * The options as a record, equal to the one this object was made from.
+     * The options as a record, equal to the one given to `Signer.prepare`.
      */
-    fun `signOptions`(): SignOptions
+    fun `options`(): SignOptions
+    
+    /**
+     * The secretId this signer puts in every signature.
+     */
+    fun `secretId`(): kotlin.String
+    
+    /**
+     * Signs with the current time, expireTime = now + the options' `validity`, and a random
+     * number from the operating system's secure generator: `Signer.sign` with these options.
+     */
+    fun `sign`(): kotlin.String
+    
+    /**
+     * Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests):
+     * `Signer.signAt` with these options. The options' `validity` is not used.
+     */
+    fun `signAt`(`currentTimeStamp`: kotlin.ULong, `expireTime`: kotlin.ULong, `random`: kotlin.UInt): kotlin.String
     
     companion object
 }
 
 /**
- * A `SignOptions` record converted once and checked once, kept on the Rust side, for signing
- * many times with `Signer.signWith` / `Signer.signAtWith`: those calls pass only a handle, so
- * they skip converting the record (and its strings) on every call. Immutable; safe to share
+ * A signer bound to options converted and checked once (from `Signer.prepare`), for signing
+ * many times with the same options at the lowest cost per call. It holds its own copy of the
+ * signer's keyed state (wiped when it is freed), so it stays usable after the `Signer` it came
+ * from is closed; close it (Kotlin) or drop it (Swift) when done. Immutable; safe to share
  * between threads.
  */
-open class PreparedOptions: Disposable, AutoCloseable, PreparedOptionsInterface
+open class PreparedSigner: Disposable, AutoCloseable, PreparedSignerInterface
 {
 
     @Suppress("UNUSED_PARAMETER")
@@ -1409,20 +1435,6 @@ open class PreparedOptions: Disposable, AutoCloseable, PreparedOptionsInterface
         this.handle = 0
         this.cleanable = null
     }
-    /**
-     * Converts `options` and checks every parameter that is set against its documented rule:
-     * throws what signing with them would (`InvalidParameter`, naming the parameter).
-     * `validity` is checked when `signWith` uses it, as `sign` does.
-     */
-    constructor(`options`: SignOptions) :
-        this(UniffiWithHandle, 
-    uniffiRustCallWithError(VodsignException) { _status ->
-    UniffiLib.uniffi_vodsign_fn_constructor_preparedoptions_new(
-    
-        
-        FfiConverterTypeSignOptions.lower(`options`),_status)
-}
-    )
 
     protected val handle: Long
     protected val cleanable: UniffiCleaner.Cleanable?
@@ -1483,7 +1495,7 @@ open class PreparedOptions: Disposable, AutoCloseable, PreparedOptionsInterface
                 return;
             }
             uniffiRustCall { status ->
-                UniffiLib.uniffi_vodsign_fn_free_preparedoptions(handle, status)
+                UniffiLib.uniffi_vodsign_fn_free_preparedsigner(handle, status)
             }
         }
     }
@@ -1496,20 +1508,75 @@ open class PreparedOptions: Disposable, AutoCloseable, PreparedOptionsInterface
             throw InternalException("uniffiCloneHandle() called on NoHandle object");
         }
         return uniffiRustCall() { status ->
-            UniffiLib.uniffi_vodsign_fn_clone_preparedoptions(handle, status)
+            UniffiLib.uniffi_vodsign_fn_clone_preparedsigner(handle, status)
         }
     }
 
     
     /**
-     * The options as a record, equal to the one this object was made from.
-     */override fun `signOptions`(): SignOptions {
+     * The options as a record, equal to the one given to `Signer.prepare`.
+     */override fun `options`(): SignOptions {
             return FfiConverterTypeSignOptions.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_vodsign_fn_method_preparedoptions_sign_options(
+    UniffiLib.uniffi_vodsign_fn_method_preparedsigner_options(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The secretId this signer puts in every signature.
+     */override fun `secretId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_vodsign_fn_method_preparedsigner_secret_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Signs with the current time, expireTime = now + the options' `validity`, and a random
+     * number from the operating system's secure generator: `Signer.sign` with these options.
+     */
+    @Throws(VodsignException::class)override fun `sign`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VodsignException) { _status ->
+    UniffiLib.uniffi_vodsign_fn_method_preparedsigner_sign(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests):
+     * `Signer.signAt` with these options. The options' `validity` is not used.
+     */
+    @Throws(VodsignException::class)override fun `signAt`(`currentTimeStamp`: kotlin.ULong, `expireTime`: kotlin.ULong, `random`: kotlin.UInt): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VodsignException) { _status ->
+    UniffiLib.uniffi_vodsign_fn_method_preparedsigner_sign_at(
+        it,
+        
+        FfiConverterULong.lower(`currentTimeStamp`),
+        FfiConverterULong.lower(`expireTime`),
+        FfiConverterUInt.lower(`random`),_status)
 }
     }
     )
@@ -1534,22 +1601,22 @@ open class PreparedOptions: Disposable, AutoCloseable, PreparedOptionsInterface
 /**
  * @suppress
  */
-public object FfiConverterTypePreparedOptions: FfiConverter<PreparedOptions, Long> {
-    override fun lower(value: PreparedOptions): Long {
+public object FfiConverterTypePreparedSigner: FfiConverter<PreparedSigner, Long> {
+    override fun lower(value: PreparedSigner): Long {
         return value.uniffiCloneHandle()
     }
 
-    override fun lift(value: Long): PreparedOptions {
-        return PreparedOptions(UniffiWithHandle, value)
+    override fun lift(value: Long): PreparedSigner {
+        return PreparedSigner(UniffiWithHandle, value)
     }
 
-    override fun read(buf: ByteBuffer): PreparedOptions {
+    override fun read(buf: ByteBuffer): PreparedSigner {
         return lift(buf.getLong())
     }
 
-    override fun allocationSize(value: PreparedOptions) = 8UL
+    override fun allocationSize(value: PreparedSigner) = 8UL
 
-    override fun write(value: PreparedOptions, buf: ByteBuffer) {
+    override fun write(value: PreparedSigner, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -1656,6 +1723,15 @@ public object FfiConverterTypePreparedOptions: FfiConverter<PreparedOptions, Lon
 public interface SignerInterface {
     
     /**
+     * Converts `options` and checks every parameter that is set against its documented rule,
+     * once, and returns a `PreparedSigner` that signs with them and this signer's key: its calls
+     * pass no options record, so they skip converting it (and its strings) every time. Throws
+     * what signing with these options would (`InvalidParameter`, naming the parameter);
+     * `validity` is checked when `PreparedSigner.sign` uses it, as `sign` does.
+     */
+    fun `prepare`(`options`: SignOptions): PreparedSigner
+    
+    /**
      * The secretId this signer puts in every signature.
      */
     fun `secretId`(): kotlin.String
@@ -1671,18 +1747,6 @@ public interface SignerInterface {
      * `options.validity` is not used.
      */
     fun `signAt`(`options`: SignOptions, `currentTimeStamp`: kotlin.ULong, `expireTime`: kotlin.ULong, `random`: kotlin.UInt): kotlin.String
-    
-    /**
-     * `signAt` with options prepared beforehand: the same signature and errors, without
-     * converting the options on each call. `options.validity` is not used.
-     */
-    fun `signAtWith`(`options`: PreparedOptions, `currentTimeStamp`: kotlin.ULong, `expireTime`: kotlin.ULong, `random`: kotlin.UInt): kotlin.String
-    
-    /**
-     * `sign` with options prepared beforehand: the same signature rules and errors, without
-     * converting the options on each call.
-     */
-    fun `signWith`(`options`: PreparedOptions): kotlin.String
     
     companion object
 }
@@ -1806,6 +1870,28 @@ open class Signer: Disposable, AutoCloseable, SignerInterface
 
     
     /**
+     * Converts `options` and checks every parameter that is set against its documented rule,
+     * once, and returns a `PreparedSigner` that signs with them and this signer's key: its calls
+     * pass no options record, so they skip converting it (and its strings) every time. Throws
+     * what signing with these options would (`InvalidParameter`, naming the parameter);
+     * `validity` is checked when `PreparedSigner.sign` uses it, as `sign` does.
+     */
+    @Throws(VodsignException::class)override fun `prepare`(`options`: SignOptions): PreparedSigner {
+            return FfiConverterTypePreparedSigner.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VodsignException) { _status ->
+    UniffiLib.uniffi_vodsign_fn_method_signer_prepare(
+        it,
+        
+        FfiConverterTypeSignOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The secretId this signer puts in every signature.
      */override fun `secretId`(): kotlin.String {
             return FfiConverterString.lift(
@@ -1855,47 +1941,6 @@ open class Signer: Disposable, AutoCloseable, SignerInterface
         FfiConverterULong.lower(`currentTimeStamp`),
         FfiConverterULong.lower(`expireTime`),
         FfiConverterUInt.lower(`random`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * `signAt` with options prepared beforehand: the same signature and errors, without
-     * converting the options on each call. `options.validity` is not used.
-     */
-    @Throws(VodsignException::class)override fun `signAtWith`(`options`: PreparedOptions, `currentTimeStamp`: kotlin.ULong, `expireTime`: kotlin.ULong, `random`: kotlin.UInt): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCallWithError(VodsignException) { _status ->
-    UniffiLib.uniffi_vodsign_fn_method_signer_sign_at_with(
-        it,
-        
-        FfiConverterTypePreparedOptions.lower(`options`),
-        FfiConverterULong.lower(`currentTimeStamp`),
-        FfiConverterULong.lower(`expireTime`),
-        FfiConverterUInt.lower(`random`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * `sign` with options prepared beforehand: the same signature rules and errors, without
-     * converting the options on each call.
-     */
-    @Throws(VodsignException::class)override fun `signWith`(`options`: PreparedOptions): kotlin.String {
-            return FfiConverterString.lift(
-    callWithHandle {
-    uniffiRustCallWithError(VodsignException) { _status ->
-    UniffiLib.uniffi_vodsign_fn_method_signer_sign_with(
-        it,
-        
-        FfiConverterTypePreparedOptions.lower(`options`),_status)
 }
     }
     )

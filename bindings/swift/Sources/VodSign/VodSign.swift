@@ -594,26 +594,45 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
- * A `SignOptions` record converted once and checked once, kept on the Rust side, for signing
- * many times with `Signer.signWith` / `Signer.signAtWith`: those calls pass only a handle, so
- * they skip converting the record (and its strings) on every call. Immutable; safe to share
+ * A signer bound to options converted and checked once (from `Signer.prepare`), for signing
+ * many times with the same options at the lowest cost per call. It holds its own copy of the
+ * signer's keyed state (wiped when it is freed), so it stays usable after the `Signer` it came
+ * from is closed; close it (Kotlin) or drop it (Swift) when done. Immutable; safe to share
  * between threads.
  */
-public protocol PreparedOptionsProtocol: AnyObject, Sendable {
+public protocol PreparedSignerProtocol: AnyObject, Sendable {
     
     /**
-     * The options as a record, equal to the one this object was made from.
+     * The options as a record, equal to the one given to `Signer.prepare`.
      */
-    func signOptions()  -> SignOptions
+    func options()  -> SignOptions
+    
+    /**
+     * The secretId this signer puts in every signature.
+     */
+    func secretId()  -> String
+    
+    /**
+     * Signs with the current time, expireTime = now + the options' `validity`, and a random
+     * number from the operating system's secure generator: `Signer.sign` with these options.
+     */
+    func sign() throws  -> String
+    
+    /**
+     * Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests):
+     * `Signer.signAt` with these options. The options' `validity` is not used.
+     */
+    func signAt(currentTimeStamp: UInt64, expireTime: UInt64, random: UInt32) throws  -> String
     
 }
 /**
- * A `SignOptions` record converted once and checked once, kept on the Rust side, for signing
- * many times with `Signer.signWith` / `Signer.signAtWith`: those calls pass only a handle, so
- * they skip converting the record (and its strings) on every call. Immutable; safe to share
+ * A signer bound to options converted and checked once (from `Signer.prepare`), for signing
+ * many times with the same options at the lowest cost per call. It holds its own copy of the
+ * signer's keyed state (wiped when it is freed), so it stays usable after the `Signer` it came
+ * from is closed; close it (Kotlin) or drop it (Swift) when done. Immutable; safe to share
  * between threads.
  */
-open class PreparedOptions: PreparedOptionsProtocol, @unchecked Sendable {
+open class PreparedSigner: PreparedSignerProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
 
     /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
@@ -650,23 +669,9 @@ open class PreparedOptions: PreparedOptionsProtocol, @unchecked Sendable {
     @_documentation(visibility: private)
 #endif
     public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_vodsign_fn_clone_preparedoptions(self.handle, $0) }
+        return try! rustCall { uniffi_vodsign_fn_clone_preparedsigner(self.handle, $0) }
     }
-    /**
-     * Converts `options` and checks every parameter that is set against its documented rule:
-     * throws what signing with them would (`InvalidParameter`, naming the parameter).
-     * `validity` is checked when `signWith` uses it, as `sign` does.
-     */
-public convenience init(options: SignOptions)throws  {
-    let handle =
-        try rustCallWithError(FfiConverterTypeVodsignError_lift) {
-        uniffiCallStatus in
-    uniffi_vodsign_fn_constructor_preparedoptions_new(
-        FfiConverterTypeSignOptions_lower(options),uniffiCallStatus
-    )
-}
-    self.init(unsafeFromHandle: handle)
-}
+    // No primary constructor declared for this class.
 
     deinit {
         if handle == 0 {
@@ -674,20 +679,61 @@ public convenience init(options: SignOptions)throws  {
             return
         }
 
-        try! rustCall { uniffi_vodsign_fn_free_preparedoptions(handle, $0) }
+        try! rustCall { uniffi_vodsign_fn_free_preparedsigner(handle, $0) }
     }
 
     
 
     
     /**
-     * The options as a record, equal to the one this object was made from.
+     * The options as a record, equal to the one given to `Signer.prepare`.
      */
-open func signOptions() -> SignOptions  {
+open func options() -> SignOptions  {
     return try!  FfiConverterTypeSignOptions_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_vodsign_fn_method_preparedoptions_sign_options(
+    uniffi_vodsign_fn_method_preparedsigner_options(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The secretId this signer puts in every signature.
+     */
+open func secretId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_vodsign_fn_method_preparedsigner_secret_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Signs with the current time, expireTime = now + the options' `validity`, and a random
+     * number from the operating system's secure generator: `Signer.sign` with these options.
+     */
+open func sign()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeVodsignError_lift) {
+        uniffiCallStatus in
+    uniffi_vodsign_fn_method_preparedsigner_sign(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests):
+     * `Signer.signAt` with these options. The options' `validity` is not used.
+     */
+open func signAt(currentTimeStamp: UInt64, expireTime: UInt64, random: UInt32)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeVodsignError_lift) {
+        uniffiCallStatus in
+    uniffi_vodsign_fn_method_preparedsigner_sign_at(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(currentTimeStamp),
+        FfiConverterUInt64.lower(expireTime),
+        FfiConverterUInt32.lower(random),uniffiCallStatus
     )
 })
 }
@@ -700,24 +746,24 @@ open func signOptions() -> SignOptions  {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypePreparedOptions: FfiConverter {
+public struct FfiConverterTypePreparedSigner: FfiConverter {
     typealias FfiType = UInt64
-    typealias SwiftType = PreparedOptions
+    typealias SwiftType = PreparedSigner
 
-    public static func lift(_ handle: UInt64) throws -> PreparedOptions {
-        return PreparedOptions(unsafeFromHandle: handle)
+    public static func lift(_ handle: UInt64) throws -> PreparedSigner {
+        return PreparedSigner(unsafeFromHandle: handle)
     }
 
-    public static func lower(_ value: PreparedOptions) -> UInt64 {
+    public static func lower(_ value: PreparedSigner) -> UInt64 {
         return value.uniffiCloneHandle()
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PreparedOptions {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PreparedSigner {
         let handle: UInt64 = try readInt(&buf)
         return try lift(handle)
     }
 
-    public static func write(_ value: PreparedOptions, into buf: inout [UInt8]) {
+    public static func write(_ value: PreparedSigner, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -726,15 +772,15 @@ public struct FfiConverterTypePreparedOptions: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypePreparedOptions_lift(_ handle: UInt64) throws -> PreparedOptions {
-    return try FfiConverterTypePreparedOptions.lift(handle)
+public func FfiConverterTypePreparedSigner_lift(_ handle: UInt64) throws -> PreparedSigner {
+    return try FfiConverterTypePreparedSigner.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypePreparedOptions_lower(_ value: PreparedOptions) -> UInt64 {
-    return FfiConverterTypePreparedOptions.lower(value)
+public func FfiConverterTypePreparedSigner_lower(_ value: PreparedSigner) -> UInt64 {
+    return FfiConverterTypePreparedSigner.lower(value)
 }
 
 
@@ -746,6 +792,15 @@ public func FfiConverterTypePreparedOptions_lower(_ value: PreparedOptions) -> U
  * Makes signatures for one secretId and secret key. Safe to share between threads.
  */
 public protocol SignerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Converts `options` and checks every parameter that is set against its documented rule,
+     * once, and returns a `PreparedSigner` that signs with them and this signer's key: its calls
+     * pass no options record, so they skip converting it (and its strings) every time. Throws
+     * what signing with these options would (`InvalidParameter`, naming the parameter);
+     * `validity` is checked when `PreparedSigner.sign` uses it, as `sign` does.
+     */
+    func prepare(options: SignOptions) throws  -> PreparedSigner
     
     /**
      * The secretId this signer puts in every signature.
@@ -763,18 +818,6 @@ public protocol SignerProtocol: AnyObject, Sendable {
      * `options.validity` is not used.
      */
     func signAt(options: SignOptions, currentTimeStamp: UInt64, expireTime: UInt64, random: UInt32) throws  -> String
-    
-    /**
-     * `signAt` with options prepared beforehand: the same signature and errors, without
-     * converting the options on each call. `options.validity` is not used.
-     */
-    func signAtWith(options: PreparedOptions, currentTimeStamp: UInt64, expireTime: UInt64, random: UInt32) throws  -> String
-    
-    /**
-     * `sign` with options prepared beforehand: the same signature rules and errors, without
-     * converting the options on each call.
-     */
-    func signWith(options: PreparedOptions) throws  -> String
     
 }
 /**
@@ -860,6 +903,23 @@ public static func withKeyBytes(secretId: String, secretKey: Data)throws  -> Sig
 
     
     /**
+     * Converts `options` and checks every parameter that is set against its documented rule,
+     * once, and returns a `PreparedSigner` that signs with them and this signer's key: its calls
+     * pass no options record, so they skip converting it (and its strings) every time. Throws
+     * what signing with these options would (`InvalidParameter`, naming the parameter);
+     * `validity` is checked when `PreparedSigner.sign` uses it, as `sign` does.
+     */
+open func prepare(options: SignOptions)throws  -> PreparedSigner  {
+    return try  FfiConverterTypePreparedSigner_lift(try rustCallWithError(FfiConverterTypeVodsignError_lift) {
+        uniffiCallStatus in
+    uniffi_vodsign_fn_method_signer_prepare(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSignOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The secretId this signer puts in every signature.
      */
 open func secretId() -> String  {
@@ -898,37 +958,6 @@ open func signAt(options: SignOptions, currentTimeStamp: UInt64, expireTime: UIn
         FfiConverterUInt64.lower(currentTimeStamp),
         FfiConverterUInt64.lower(expireTime),
         FfiConverterUInt32.lower(random),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * `signAt` with options prepared beforehand: the same signature and errors, without
-     * converting the options on each call. `options.validity` is not used.
-     */
-open func signAtWith(options: PreparedOptions, currentTimeStamp: UInt64, expireTime: UInt64, random: UInt32)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeVodsignError_lift) {
-        uniffiCallStatus in
-    uniffi_vodsign_fn_method_signer_sign_at_with(
-            self.uniffiCloneHandle(),
-        FfiConverterTypePreparedOptions_lower(options),
-        FfiConverterUInt64.lower(currentTimeStamp),
-        FfiConverterUInt64.lower(expireTime),
-        FfiConverterUInt32.lower(random),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * `sign` with options prepared beforehand: the same signature rules and errors, without
-     * converting the options on each call.
-     */
-open func signWith(options: PreparedOptions)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeVodsignError_lift) {
-        uniffiCallStatus in
-    uniffi_vodsign_fn_method_signer_sign_with(
-            self.uniffiCloneHandle(),
-        FfiConverterTypePreparedOptions_lower(options),uniffiCallStatus
     )
 })
 }
@@ -1902,7 +1931,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vodsign_checksum_func_verify() != 27296) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vodsign_checksum_method_preparedoptions_sign_options() != 25960) {
+    if (uniffi_vodsign_checksum_method_preparedsigner_options() != 30351) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vodsign_checksum_method_preparedsigner_secret_id() != 41257) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vodsign_checksum_method_preparedsigner_sign() != 587) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vodsign_checksum_method_preparedsigner_sign_at() != 1918) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vodsign_checksum_method_signer_prepare() != 45842) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vodsign_checksum_method_signer_secret_id() != 45952) {
@@ -1914,16 +1955,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vodsign_checksum_method_signer_sign_at() != 33493) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vodsign_checksum_method_signer_sign_at_with() != 56872) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_vodsign_checksum_method_signer_sign_with() != 58135) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_vodsign_checksum_method_verifier_verify() != 9184) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_vodsign_checksum_constructor_preparedoptions_new() != 59975) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vodsign_checksum_constructor_signer_new() != 48048) {
