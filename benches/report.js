@@ -44,7 +44,7 @@ const ROWS = [
   ['rust_decode', 'Rust: `decode` of the signature (no key)'],
   ['rust_verify', 'Rust: `Verifier::verify` (decode + MAC + window)'],
   ['c_signer', 'C ABI: `vodsign_signer_sign_at` into a stack buffer'],
-  ['swift_uniffi', 'Swift: generated uniffi binding, `Signer.signAtWith` with a `PreparedOptions` made once (-O)'],
+  ['swift_uniffi', 'Swift: generated uniffi binding, `PreparedSigner.signAt` on a `Signer.prepare(options:)` made once (-O)'],
   ['kotlin_fast', 'Kotlin: fast path `FastSigner.signAt(SignOptions, ...)` (JNA direct mapping of the C ABI)'],
   ['kotlin_uniffi', 'Kotlin: generated uniffi/JNA binding, `Signer.signAt` (options record built once)'],
 ];
@@ -60,7 +60,7 @@ const DIAGNOSTICS = [
   ['kotlin_jna_memory', 'Kotlin: allocating `com.sun.jna.Memory(24)` (malloc + JNA cleaner registration)'],
   ['swift_uniffi_record', 'Swift uniffi `signAt` with the `SignOptions` record: converted (Swift to Rust) on each call'],
   ['swift_uniffi_no_options', 'Swift uniffi `signAt` with `SignOptions()`'],
-  ['swift_uniffi_prepared_no_options', 'Swift uniffi `signAtWith` with `PreparedOptions(options: SignOptions())`: compare with `rust_signer_no_options` for the fixed cost of the call'],
+  ['swift_uniffi_prepared_no_options', 'Swift uniffi `PreparedSigner.signAt` prepared with `SignOptions()`: compare with `rust_signer_no_options` for the fixed cost of the call'],
   ['swift_uniffi_secret_id', 'Swift uniffi `secretId()`'],
 ];
 const SIGNING = new Set(['node_reference', 'bare_limit', 'rust_signer', 'rust_signer_into', 'rust_fresh_key',

@@ -1,6 +1,6 @@
 // Swift benchmark for `./build.sh bench`: signatures per second on one core through the
-// generated uniffi binding (module VodSign, `Signer.signAtWith` with a `PreparedOptions` made
-// once), on the inputs of benches/inputs.json. Built with -O by scripts/bench.sh inside the
+// generated uniffi binding (module VodSign, `PreparedSigner.signAt` on a PreparedSigner made once
+// with `Signer.prepare`), on the inputs of benches/inputs.json. Built with -O by scripts/bench.sh inside the
 // Swift toolchain's root.
 //
 // Same method as benches/rust.rs: a warm-up of 300 ms, then 9 timed samples of 200 ms (calls in
@@ -67,24 +67,22 @@ else {
 
 let signer = try Signer(secretId: secretId, secretKey: secretKey)
 let options = SignOptions(procedure: procedure, classId: classId, oneTimeValid: oneTimeValid, sourceContext: sourceContext)
-let prepared = try PreparedOptions(options: options)
-let viaPrepared = try signer.signAtWith(options: prepared, currentTimeStamp: cts, expireTime: exp, random: random)
+let prepared = try signer.prepare(options: options)
+let viaPrepared = try prepared.signAt(currentTimeStamp: cts, expireTime: exp, random: random)
 let viaRecord = try signer.signAt(options: options, currentTimeStamp: cts, expireTime: exp, random: random)
 // The run compares this with the Node reference's; both paths must give it.
-print("SIGNATURE swift_uniffi \(viaPrepared == viaRecord ? viaPrepared : "differs-between-signAtWith-and-signAt")")
-try bench("swift_uniffi") { try signer.signAtWith(options: prepared, currentTimeStamp: cts, expireTime: exp, random: random) }
+print("SIGNATURE swift_uniffi \(viaPrepared == viaRecord ? viaPrepared : "differs-between-PreparedSigner-and-Signer.signAt")")
+try bench("swift_uniffi") { try prepared.signAt(currentTimeStamp: cts, expireTime: exp, random: random) }
 if diagnose {
     // Where the binding's time goes: the record converted on every call (signAt), the same with
-    // no optional parameter (a shorter record), no optional parameter through PreparedOptions
+    // no optional parameter (a shorter record), no optional parameter through a PreparedSigner
     // (against rust_signer_no_options: the fixed cost of the call), and a call that does next
     // to nothing in Rust (the fixed cost of a uniffi call that returns a string).
     try bench("swift_uniffi_record") { try signer.signAt(options: options, currentTimeStamp: cts, expireTime: exp, random: random) }
     let none = SignOptions()
     try bench("swift_uniffi_no_options") { try signer.signAt(options: none, currentTimeStamp: cts, expireTime: exp, random: random) }
-    let preparedNone = try PreparedOptions(options: none)
-    try bench("swift_uniffi_prepared_no_options") {
-        try signer.signAtWith(options: preparedNone, currentTimeStamp: cts, expireTime: exp, random: random)
-    }
+    let preparedNone = try signer.prepare(options: none)
+    try bench("swift_uniffi_prepared_no_options") { try preparedNone.signAt(currentTimeStamp: cts, expireTime: exp, random: random) }
     bench("swift_uniffi_secret_id") { signer.secretId() }
 }
 if sink == 0 { exit(1) }
