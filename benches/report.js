@@ -44,7 +44,7 @@ const ROWS = [
   ['rust_decode', 'Rust: `decode` of the signature (no key)'],
   ['rust_verify', 'Rust: `Verifier::verify` (decode + MAC + window)'],
   ['c_signer', 'C ABI: `vodsign_signer_sign_at` into a stack buffer'],
-  ['swift_uniffi', 'Swift: generated uniffi binding, `Signer.signAt` (-O)'],
+  ['swift_uniffi', 'Swift: generated uniffi binding, `PreparedSigner.signAt` on a `Signer.prepare(options:)` made once (-O)'],
   ['kotlin_fast', 'Kotlin: fast path `FastSigner.signAt(SignOptions, ...)` (JNA direct mapping of the C ABI)'],
   ['kotlin_uniffi', 'Kotlin: generated uniffi/JNA binding, `Signer.signAt` (options record built once)'],
 ];
@@ -58,11 +58,14 @@ const DIAGNOSTICS = [
   ['kotlin_uniffi_decode', 'Kotlin uniffi `decode(signature)`'],
   ['kotlin_jna_call_status', 'Kotlin: allocating a JNA Structure shaped like uniffi\'s call status (one per uniffi native call)'],
   ['kotlin_jna_memory', 'Kotlin: allocating `com.sun.jna.Memory(24)` (malloc + JNA cleaner registration)'],
+  ['swift_uniffi_record', 'Swift uniffi `signAt` with the `SignOptions` record: converted (Swift to Rust) on each call'],
   ['swift_uniffi_no_options', 'Swift uniffi `signAt` with `SignOptions()`'],
+  ['swift_uniffi_prepared_no_options', 'Swift uniffi `PreparedSigner.signAt` prepared with `SignOptions()`: compare with `rust_signer_no_options` for the fixed cost of the call'],
   ['swift_uniffi_secret_id', 'Swift uniffi `secretId()`'],
 ];
 const SIGNING = new Set(['node_reference', 'bare_limit', 'rust_signer', 'rust_signer_into', 'rust_fresh_key',
-  'c_signer', 'swift_uniffi', 'kotlin_fast', 'kotlin_uniffi', 'kotlin_fast_prepared', 'kotlin_fast_new_record']);
+  'c_signer', 'swift_uniffi', 'kotlin_fast', 'kotlin_uniffi', 'kotlin_fast_prepared', 'kotlin_fast_new_record',
+  'swift_uniffi_record']);
 
 const node = results.get('node_reference');
 const bare = results.get('bare_limit');

@@ -133,6 +133,23 @@ impl From<SignOptions> for Options {
     }
 }
 
+impl From<&Options> for SignOptions {
+    fn from(o: &Options) -> Self {
+        SignOptions {
+            procedure: o.procedure.clone(),
+            class_id: o.class_id,
+            one_time_valid: o.one_time_valid,
+            source_context: o.source_context.clone(),
+            task_priority: o.task_priority,
+            task_notify_mode: o.task_notify_mode.clone(),
+            vod_sub_app_id: o.vod_sub_app_id,
+            session_context: o.session_context.clone(),
+            storage_region: o.storage_region.clone(),
+            validity: o.validity,
+        }
+    }
+}
+
 /// One key/value pair of a decoded signature, percent-decoded.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct QueryParam {
@@ -230,6 +247,53 @@ impl Signer {
     pub fn sign_at(&self, options: SignOptions, current_time_stamp: u64, expire_time: u64, random: u32) -> Result<String> {
         Ok(self.inner.sign_at(&options.into(), current_time_stamp, expire_time, random)?)
     }
+
+    /// Converts `options` and checks every parameter that is set against its documented rule,
+    /// once, and returns a `PreparedSigner` that signs with them and this signer's key: its calls
+    /// pass no options record, so they skip converting it (and its strings) every time. Throws
+    /// what signing with these options would (`InvalidParameter`, naming the parameter);
+    /// `validity` is checked when `PreparedSigner.sign` uses it, as `sign` does.
+    pub fn prepare(&self, options: SignOptions) -> Result<Arc<PreparedSigner>> {
+        let options = Options::from(options);
+        options.validate()?;
+        Ok(Arc::new(PreparedSigner { signer: self.inner.clone(), options }))
+    }
+}
+
+/// A signer bound to options converted and checked once (from `Signer.prepare`), for signing
+/// many times with the same options at the lowest cost per call. It holds its own copy of the
+/// signer's keyed state (wiped when it is freed), so it stays usable after the `Signer` it came
+/// from is closed; close it (Kotlin) or drop it (Swift) when done. Immutable; safe to share
+/// between threads.
+#[derive(Debug, uniffi::Object)]
+pub struct PreparedSigner {
+    signer: crate::Signer,
+    options: Options,
+}
+
+#[uniffi::export]
+impl PreparedSigner {
+    /// Signs with the current time, expireTime = now + the options' `validity`, and a random
+    /// number from the operating system's secure generator: `Signer.sign` with these options.
+    pub fn sign(&self) -> Result<String> {
+        Ok(self.signer.sign(&self.options)?)
+    }
+
+    /// Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests):
+    /// `Signer.signAt` with these options. The options' `validity` is not used.
+    pub fn sign_at(&self, current_time_stamp: u64, expire_time: u64, random: u32) -> Result<String> {
+        Ok(self.signer.sign_at(&self.options, current_time_stamp, expire_time, random)?)
+    }
+
+    /// The options as a record, equal to the one given to `Signer.prepare`.
+    pub fn options(&self) -> SignOptions {
+        SignOptions::from(&self.options)
+    }
+
+    /// The secretId this signer puts in every signature.
+    pub fn secret_id(&self) -> String {
+        self.signer.secret_id().to_owned()
+    }
 }
 
 /// Verifies signatures against one secret key, allowing `skew` seconds of clock skew.
@@ -283,4 +347,46 @@ pub fn seconds_left(signature: String, now: u64) -> Result<u64> {
 #[uniffi::export]
 pub fn unix_now() -> Result<u64> {
     Ok(crate::unix_now()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "k3y-Th4t-Must-N0t-Leak-9f1c";
+
+    fn seed_options() -> SignOptions {
+        SignOptions::from(&Options::sample_defaults())
+    }
+
+    #[test]
+    fn prepared_signer_signs_as_the_signer_does_and_outlives_it() {
+        let signer = Signer::new("IamSecretId".into(), "IamSecretKey".into()).unwrap();
+        let want = signer.sign_at(seed_options(), 1571215095, 1571301495, 220625).unwrap();
+        let prepared = signer.prepare(seed_options()).unwrap();
+        drop(signer);
+        assert_eq!(prepared.sign_at(1571215095, 1571301495, 220625).unwrap(), want);
+        assert_eq!(prepared.secret_id(), "IamSecretId");
+        assert_eq!(Options::from(prepared.options()), Options::sample_defaults());
+    }
+
+    #[test]
+    fn prepare_refuses_what_signing_refuses() {
+        let signer = Signer::new("id".into(), "k".into()).unwrap();
+        let bad = SignOptions { source_context: Some("x".repeat(251)), ..seed_options() };
+        let at = signer.sign_at(bad.clone(), 1, 2, 3).unwrap_err().to_string();
+        let prepared = signer.prepare(bad).unwrap_err();
+        assert!(matches!(prepared, VodsignError::InvalidParameter(_)), "{prepared:?}");
+        assert_eq!(prepared.to_string(), at);
+        // validity is checked by sign, as Signer.sign does.
+        let zero = signer.prepare(SignOptions { validity: 0, ..seed_options() }).unwrap();
+        assert!(matches!(zero.sign(), Err(VodsignError::InvalidParameter(_))));
+    }
+
+    #[test]
+    fn prepared_signer_debug_never_shows_the_key() {
+        let prepared = Signer::new("AKIDexample".into(), KEY.into()).unwrap().prepare(seed_options()).unwrap();
+        let text = format!("{prepared:?} {prepared:#?}");
+        assert!(!text.contains(KEY) && text.contains("redacted") && text.contains("AKIDexample"), "{text}");
+    }
 }

@@ -1,6 +1,7 @@
 // Swift benchmark for `./build.sh bench`: signatures per second on one core through the
-// generated uniffi binding (module VodSign, `Signer.signAt`), on the inputs of
-// benches/inputs.json. Built with -O by scripts/bench.sh inside the Swift toolchain's root.
+// generated uniffi binding (module VodSign, `PreparedSigner.signAt` on a PreparedSigner made once
+// with `Signer.prepare`), on the inputs of benches/inputs.json. Built with -O by scripts/bench.sh inside the
+// Swift toolchain's root.
 //
 // Same method as benches/rust.rs: a warm-up of 300 ms, then 9 timed samples of 200 ms (calls in
 // batches of 64), median quoted. Prints `SIGNATURE swift_uniffi <signature>`, then
@@ -46,7 +47,7 @@ func bench(_ name: String, _ f: () throws -> String) rethrows {
     let spread = (ns[samples - 1] - ns[0]) / median * 100
     print("BENCH \(name) \(String(format: "%.0f", 1e9 / median)) \(String(format: "%.1f", median))")
     FileHandle.standardError.write(
-        (name.padding(toLength: 24, withPad: " ", startingAt: 0)
+        (name.padding(toLength: 32, withPad: " ", startingAt: 0)
             + String(format: " %12.0f /s   median %8.1f ns   spread %.1f%%\n", 1e9 / median, median, spread)).data(using: .utf8)!)
 }
 
@@ -66,13 +67,22 @@ else {
 
 let signer = try Signer(secretId: secretId, secretKey: secretKey)
 let options = SignOptions(procedure: procedure, classId: classId, oneTimeValid: oneTimeValid, sourceContext: sourceContext)
-print("SIGNATURE swift_uniffi \(try signer.signAt(options: options, currentTimeStamp: cts, expireTime: exp, random: random))")
-try bench("swift_uniffi") { try signer.signAt(options: options, currentTimeStamp: cts, expireTime: exp, random: random) }
+let prepared = try signer.prepare(options: options)
+let viaPrepared = try prepared.signAt(currentTimeStamp: cts, expireTime: exp, random: random)
+let viaRecord = try signer.signAt(options: options, currentTimeStamp: cts, expireTime: exp, random: random)
+// The run compares this with the Node reference's; both paths must give it.
+print("SIGNATURE swift_uniffi \(viaPrepared == viaRecord ? viaPrepared : "differs-between-PreparedSigner-and-Signer.signAt")")
+try bench("swift_uniffi") { try prepared.signAt(currentTimeStamp: cts, expireTime: exp, random: random) }
 if diagnose {
-    // Where the binding's time goes: no optional parameter (a shorter record), and a call that
-    // does next to nothing in Rust (the fixed cost of a uniffi call that returns a string).
+    // Where the binding's time goes: the record converted on every call (signAt), the same with
+    // no optional parameter (a shorter record), no optional parameter through a PreparedSigner
+    // (against rust_signer_no_options: the fixed cost of the call), and a call that does next
+    // to nothing in Rust (the fixed cost of a uniffi call that returns a string).
+    try bench("swift_uniffi_record") { try signer.signAt(options: options, currentTimeStamp: cts, expireTime: exp, random: random) }
     let none = SignOptions()
     try bench("swift_uniffi_no_options") { try signer.signAt(options: none, currentTimeStamp: cts, expireTime: exp, random: random) }
+    let preparedNone = try signer.prepare(options: none)
+    try bench("swift_uniffi_prepared_no_options") { try preparedNone.signAt(currentTimeStamp: cts, expireTime: exp, random: random) }
     bench("swift_uniffi_secret_id") { signer.secretId() }
 }
 if sink == 0 { exit(1) }

@@ -1,13 +1,17 @@
-// Kotlin conformance suite for the vodsign bindings: every case of tests/vectors/{sign,decode,verify}.json,
-// then the binding's own behaviour (exception classes and messages, threads, close), then the fast
-// path com.vodsign.fast.FastSigner (kotlin-fast/): every sign vector again, the same exceptions and
-// messages as the generated Signer, threads sharing one FastSigner, close.
+// Kotlin conformance suite for the vodsign bindings: every case of tests/vectors/{sign,decode,verify}.json
+// (each sign case through `signAt` with the record, then through `prepare` and the PreparedSigner's
+// `signAt`), then the binding's own behaviour (exception classes and messages, threads, close, the
+// PreparedSigner's life), then the fast path com.vodsign.fast.FastSigner (kotlin-fast/): every sign
+// vector again through both paths (its `prepare` gives a FastPreparedSigner), the same exceptions
+// and messages as the generated Signer, threads sharing one FastSigner and one of its
+// PreparedSigners, close.
 //
 // Usage: java -cp tests.jar:vodsign.jar:jna.jar:kotlin-stdlib.jar com.vodsign.conformance.ConformanceKt VECTOR_DIR
 // Prints each failure and ends with "N passed, N failed"; exits 1 when anything failed.
 package com.vodsign.conformance
 
 import com.vodsign.DecodedSignature
+import com.vodsign.PreparedSigner
 import com.vodsign.SignOptions
 import com.vodsign.Signer
 import com.vodsign.SignerInterface
@@ -15,6 +19,7 @@ import com.vodsign.Verifier
 import com.vodsign.VodsignException
 import com.vodsign.decode
 import com.vodsign.fast.FastOptions
+import com.vodsign.fast.FastPreparedSigner
 import com.vodsign.fast.FastSigner
 import com.vodsign.secondsLeft
 import com.vodsign.unixNow
@@ -26,7 +31,8 @@ import kotlin.system.exitProcess
 
 private var passed = 0
 private var failed = 0
-private var refusedByType = 0
+/** Sign cases with a value the binding's types cannot hold (counted once whatever the paths). */
+private val refusedByType = HashSet<String>()
 
 /** Runs one check: `body` returns null on success or a description of what went wrong. */
 private fun case(name: String, body: () -> String?) {
@@ -131,6 +137,20 @@ private fun signInput(params: Map<*, *>): SignInput {
     )
 }
 
+/**
+ * A way a signer signs a vector's input at a given time: each must give the vector's signature,
+ * or throw its error (from the signer, `prepare` or the call alike). `prefix` starts
+ * the case names.
+ */
+private class SignPath(val prefix: String, val what: String, val sign: (SignerInterface, SignInput) -> String)
+
+private val SIGN_PATHS = listOf(
+    SignPath("", "signAt") { s, i -> s.signAt(i.options, i.cts, i.exp, i.random) },
+    SignPath("prepared/", "prepare + PreparedSigner.signAt") { s, i ->
+        s.prepare(i.options).use { it.signAt(i.cts, i.exp, i.random) }
+    },
+)
+
 @Suppress("UNCHECKED_CAST")
 private fun cases(dir: File, file: String): List<Map<String, Any?>> {
     val doc = Json.parse(File(dir, file).readText(Charsets.UTF_8)) as Map<String, Any?>
@@ -138,8 +158,8 @@ private fun cases(dir: File, file: String): List<Map<String, Any?>> {
 }
 
 private fun signSuite(dir: File) {
-    for (c in cases(dir, "sign.json")) {
-        val name = "sign/${c["name"]}"
+    for (c in cases(dir, "sign.json")) for (path in SIGN_PATHS) {
+        val name = "${path.prefix}sign/${c["name"]}"
         val error = c["error"] as Map<*, *>?
         case(name) {
             val input = try {
@@ -151,16 +171,14 @@ private fun signSuite(dir: File) {
                 return@case when {
                     error == null -> "valid case, but ${u.message}"
                     error["code"] != "invalid_parameter" -> "expects $error, but ${u.message}"
-                    else -> { refusedByType++; null }
+                    else -> { refusedByType.add(c["name"] as String); null }
                 }
             }
             val key = c["secretKey"] as String
             if (error != null) {
-                expectError(error, "signAt") {
-                    Signer(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) }
-                }
+                expectError(error, path.what) { Signer(input.secretId, key).use { path.sign(it, input) } }
             } else {
-                val sig = Signer(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) }
+                val sig = Signer(input.secretId, key).use { path.sign(it, input) }
                 when {
                     sig != c["signature"] -> "signature\n  got  $sig\n  want ${c["signature"]}"
                     decode(sig).original != c["original"] -> "decoded original differs from the vector's"
@@ -289,26 +307,45 @@ private fun bindingSuite(dir: File) {
     case("binding/empty-secret-key") {
         expectError(mapOf("code" to "invalid_parameter", "param" to "secretKey"), "Signer()") { Signer("id", "") }
     }
+    // validity is checked when signing with it, after the options were prepared.
     case("binding/validity-zero") {
         Signer("id", "k").use { s ->
-            expectError(mapOf("code" to "invalid_parameter", "param" to "validity"), "sign") { s.sign(SignOptions(validity = 0u)) }
+            val want = mapOf("code" to "invalid_parameter", "param" to "validity")
+            expectError(want, "sign") { s.sign(SignOptions(validity = 0u)) }
+                ?: expectError(want, "PreparedSigner.sign") { s.prepare(SignOptions(validity = 0u)).use { it.sign() } }
         }
     }
     case("binding/validity-too-long") {
         Signer("id", "k").use { s ->
-            expectError(mapOf("code" to "validity_too_long"), "sign") { s.sign(SignOptions(validity = 7_776_001u)) }
+            val want = mapOf("code" to "validity_too_long")
+            expectError(want, "sign") { s.sign(SignOptions(validity = 7_776_001u)) }
+                ?: expectError(want, "PreparedSigner.sign") { s.prepare(SignOptions(validity = 7_776_001u)).use { it.sign() } }
         }
     }
+    case("binding/prepared-round-trip") { Signer("IamSecretId", "IamSecretKey").use { preparedRoundTrip(it) } }
+    case("binding/prepare-refused") {
+        Signer("id", "k").use { s ->
+            expectError(mapOf("code" to "invalid_parameter", "param" to "sourceContext"), "prepare") {
+                s.prepare(SignOptions(sourceContext = "x".repeat(251))).use { "made" }
+            }
+        }
+    }
+    case("binding/prepared-closed") { preparedCloses(Signer("IamSecretId", "IamSecretKey")) }
+    case("binding/prepared-outlives-signer") { preparedOutlivesSigner(Signer("IamSecretId", "IamSecretKey")) }
     case("binding/bad-mac-message") {
         expectError(mapOf("code" to "bad_mac"), "verify") { verify(SEED_SIGNATURE, "another key", 1571215100uL, 300uL) }
     }
     case("binding/sign-now-then-verify") {
         Signer("AKIDexample", "the-secret-key").use { s ->
-            val sig = s.sign(SignOptions(procedure = "LongVideoPreset", oneTimeValid = 1u, validity = 600u))
+            val options = SignOptions(procedure = "LongVideoPreset", oneTimeValid = 1u, validity = 600u)
+            val sig = s.sign(options)
+            val viaPrepared = s.prepare(options).use { it.sign() }
             val now = unixNow()
             val d = verify(sig, "the-secret-key", now)
+            val p = verify(viaPrepared, "the-secret-key", now)
             val v = Verifier.withKeyBytes("the-secret-key".toByteArray()).use { it.verify(sig, now) }
             when {
+                p.expireTime - p.currentTimeStamp != 600uL || p.procedure != "LongVideoPreset" -> "PreparedSigner.sign gave $p"
                 d != v -> "verify() and Verifier.withKeyBytes disagree"
                 d.expireTime - d.currentTimeStamp != 600uL -> "window is ${d.expireTime - d.currentTimeStamp}"
                 d.procedure != "LongVideoPreset" || d.oneTimeValid != 1.toUByte() -> "decoded $d"
@@ -336,20 +373,91 @@ private fun <T> useCloses(what: String, signer: T): String? where T : SignerInte
     }
 }
 
+/**
+ * A PreparedSigner gives back the record it was prepared from, and its signer's secretId. The same
+ * check for the generated Signer and for FastSigner.
+ */
+private fun preparedRoundTrip(signer: SignerInterface): String? {
+    val o = SignOptions(procedure = "P", classId = 3u, taskPriority = -2, storageRegion = "ap-chongqing", validity = 600u)
+    return signer.prepare(o).use { p ->
+        when {
+            p.options() != o -> "options() gave ${p.options()}, prepared from $o"
+            p.secretId() != signer.secretId() -> "secretId() is ${p.secretId()}"
+            else -> null
+        }
+    }
+}
+
+/**
+ * A closed PreparedSigner: every method throws IllegalStateException (as the generated objects
+ * do), it says it is destroyed, and a second close is harmless. Closes `signer` too.
+ */
+private fun <T> preparedCloses(signer: T): String? where T : SignerInterface, T : AutoCloseable {
+    val p = signer.use { it.prepare(SEED_OPTIONS) }
+    val sig = p.use { it.signAt(1571215095uL, 1571301495uL, 220625u) }
+    if (sig != SEED_SIGNATURE) return "signature inside use{} was $sig"
+    if (!p.uniffiIsDestroyed) return "uniffiIsDestroyed is false after close"
+    val calls = listOf<Pair<String, () -> Any>>(
+        "signAt" to { p.signAt(1571215095uL, 1571301495uL, 220625u) },
+        "sign" to { p.sign() },
+        "options" to { p.options() },
+        "secretId" to { p.secretId() },
+    )
+    for ((name, call) in calls) {
+        try {
+            call()
+            return "a closed PreparedSigner's $name() returned"
+        } catch (e: IllegalStateException) {
+            // expected
+        }
+    }
+    p.close() // a second close is harmless
+    return null
+}
+
+/** A PreparedSigner signs (at a given time, and now) after the signer it came from is closed. */
+private fun <T> preparedOutlivesSigner(signer: T): String? where T : SignerInterface, T : AutoCloseable {
+    val p = signer.use { it.prepare(SignOptions(procedure = "LongVideoPreset", validity = 600u)) }
+    return p.use {
+        val at = p.signAt(1571215095uL, 1571301495uL, 220625u)
+        val now = p.sign()
+        val d = verify(now, "IamSecretKey", unixNow())
+        when {
+            decode(at).procedure != "LongVideoPreset" || verify(at, "IamSecretKey", 1571215095uL).random != 220625uL -> "signAt gave $at"
+            d.procedure != "LongVideoPreset" || d.expireTime - d.currentTimeStamp != 600uL -> "sign gave $d"
+            else -> null
+        }
+    }
+}
+
 /** Every valid sign vector made with the seed's secretId and key, with its expected signature. */
 private fun seedKeyWork(dir: File) = cases(dir, "sign.json").filter {
     it["error"] == null && it["secretKey"] == "IamSecretKey" && (it["params"] as Map<*, *>)["secretId"] == "IamSecretId"
 }.map { signInput(it["params"] as Map<*, *>) to it["signature"] as String }
 
-/** 8 threads share one Signer (and one Verifier) and sign every valid vector of its secretId/key. */
+/**
+ * 8 threads share one Signer (and one Verifier) and sign every valid vector of its secretId/key,
+ * with the record and with the vector's PreparedSigner, which the threads share too.
+ */
 private fun threads(dir: File): String? {
     val work = seedKeyWork(dir)
     if (work.size < 10) return "only ${work.size} vectors to share"
+    return Signer("IamSecretId", "IamSecretKey").use { signer ->
+        val prepared = work.map { signer.prepare(it.first.options) }
+        try {
+            threads(signer, work, prepared)
+        } finally {
+            prepared.forEach { it.close() }
+        }
+    }
+}
+
+private fun threads(signer: Signer, work: List<Pair<SignInput, String>>, prepared: List<PreparedSigner>): String? {
     val rounds = 25
     val errors = AtomicInteger()
     val firstError = java.util.concurrent.atomic.AtomicReference<String?>(null)
     val start = CountDownLatch(1)
-    Signer("IamSecretId", "IamSecretKey").use { signer ->
+    run {
         Verifier("IamSecretKey", 300u).use { verifier ->
             val threads = (0 until 8).map { t ->
                 Thread {
@@ -357,9 +465,12 @@ private fun threads(dir: File): String? {
                     try {
                         repeat(rounds) { r ->
                             for (i in work.indices) {
-                                val (input, want) = work[(i + t * 7 + r) % work.size]
+                                val k = (i + t * 7 + r) % work.size
+                                val (input, want) = work[k]
                                 val got = signer.signAt(input.options, input.cts, input.exp, input.random)
                                 if (got != want) throw IllegalStateException("thread $t got $got, want $want")
+                                val viaPrepared = prepared[k].signAt(input.cts, input.exp, input.random)
+                                if (viaPrepared != want) throw IllegalStateException("thread $t PreparedSigner.signAt got $viaPrepared")
                                 verifier.verify(got, input.cts)
                             }
                             val fresh = signer.sign(SignOptions(validity = 60u))
@@ -408,8 +519,8 @@ private fun sameOutcome(fast: () -> String, uniffi: Any): String? {
 private fun describe(v: Any): String = if (v is Exception) "${v.javaClass.simpleName}('${v.message}')" else "'$v'"
 
 private fun fastSuite(dir: File) {
-    for (c in cases(dir, "sign.json")) {
-        val name = "fast/sign/${c["name"]}"
+    for (c in cases(dir, "sign.json")) for (path in SIGN_PATHS) {
+        val name = "fast/${path.prefix}sign/${c["name"]}"
         val error = c["error"] as Map<*, *>?
         case(name) {
             val input = try {
@@ -418,26 +529,23 @@ private fun fastSuite(dir: File) {
                 return@case if (error != null) null else "valid case, but ${u.message}"
             }
             val key = c["secretKey"] as String
-            val uniffi = viaUniffi { Signer(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) } }
+            val uniffi = viaUniffi { Signer(input.secretId, key).use { path.sign(it, input) } }
             // The vector's expectation first, then equality with the generated binding (class and message).
             if (error != null) {
-                expectError(error, "FastSigner.signAt") {
-                    FastSigner(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) }
-                } ?: sameOutcome({ FastSigner(input.secretId, key).use { it.signAt(input.options, input.cts, input.exp, input.random) } }, uniffi)
+                expectError(error, "FastSigner ${path.what}") { FastSigner(input.secretId, key).use { path.sign(it, input) } }
+                    ?: sameOutcome({ FastSigner(input.secretId, key).use { path.sign(it, input) } }, uniffi)
             } else {
                 FastSigner(input.secretId, key).use { f ->
-                    val viaRecord = f.signAt(input.options, input.cts, input.exp, input.random)
-                    val again = f.signAt(input.options, input.cts, input.exp, input.random) // the cached native options
-                    val viaPrepared = FastOptions(input.options).use { o -> f.signAt(o, input.cts, input.exp, input.random) }
-                    val viaBytes = FastSigner.withKeyBytes(input.secretId, key.toByteArray()).use {
-                        it.signAt(input.options, input.cts, input.exp, input.random)
-                    }
+                    val viaPath = path.sign(f, input)
+                    val again = path.sign(f, input) // the cached native options when the path reuses its object
+                    val viaFastOptions = FastOptions(input.options).use { o -> f.signAt(o, input.cts, input.exp, input.random) }
+                    val viaBytes = FastSigner.withKeyBytes(input.secretId, key.toByteArray()).use { path.sign(it, input) }
                     when {
-                        viaRecord != c["signature"] -> "signature\n  got  $viaRecord\n  want ${c["signature"]}"
-                        again != viaRecord -> "second call with the same record gave $again"
-                        viaPrepared != viaRecord -> "with FastOptions: $viaPrepared"
-                        viaBytes != viaRecord -> "withKeyBytes: $viaBytes"
-                        else -> sameOutcome({ viaRecord }, uniffi)
+                        viaPath != c["signature"] -> "signature\n  got  $viaPath\n  want ${c["signature"]}"
+                        again != viaPath -> "second call with the same input gave $again"
+                        viaFastOptions != viaPath -> "with FastOptions: $viaFastOptions"
+                        viaBytes != viaPath -> "withKeyBytes: $viaBytes"
+                        else -> sameOutcome({ viaPath }, uniffi)
                     }
                 }
             }
@@ -478,6 +586,7 @@ private fun fastSuite(dir: File) {
             Signer("id", "k").use { s ->
                 listOf(0uL, 7_776_001uL).firstNotNullOfOrNull { v ->
                     sameOutcome({ f.sign(SignOptions(validity = v)) }, viaUniffi { s.sign(SignOptions(validity = v)) })
+                        ?: sameOutcome({ f.prepare(SignOptions(validity = v)).use { it.sign() } }, viaUniffi { s.prepare(SignOptions(validity = v)).use { it.sign() } })
                 }
             }
         }
@@ -502,11 +611,14 @@ private fun fastSuite(dir: File) {
             val opts = SignOptions(procedure = "LongVideoPreset", oneTimeValid = 1u, validity = 600u)
             val sig = f.sign(opts)
             val sig2 = FastOptions(opts).use { f.sign(it) }
+            val sig3 = f.prepare(opts).use { it.sign() }
             val now = unixNow()
             val d = verify(sig, "the-secret-key", now)
             val d2 = verify(sig2, "the-secret-key", now)
+            val d3 = verify(sig3, "the-secret-key", now)
             when {
-                d.expireTime - d.currentTimeStamp != 600uL || d2.expireTime - d2.currentTimeStamp != 600uL -> "window is not 600 s"
+                listOf(d, d2, d3).any { it.expireTime - it.currentTimeStamp != 600uL } -> "window is not 600 s"
+                d3.procedure != "LongVideoPreset" -> "PreparedSigner.sign decoded $d3"
                 d.procedure != "LongVideoPreset" || d.oneTimeValid != 1.toUByte() -> "decoded $d"
                 d.random == d2.random && d.currentTimeStamp == d2.currentTimeStamp -> "two signatures share their random"
                 else -> null
@@ -524,6 +636,23 @@ private fun fastSuite(dir: File) {
             }
         }
     }
+    case("fast/prepare-gives-fast-path") {
+        FastSigner("IamSecretId", "IamSecretKey").use { f ->
+            f.prepare(SEED_OPTIONS).use { p -> if (p is FastPreparedSigner) null else "prepare gave a ${p.javaClass.name}" }
+        }
+    }
+    case("fast/prepare-refused") {
+        // Refused in prepare, as the generated prepare refuses: the same class and message.
+        FastSigner("id", "k").use { f ->
+            Signer("id", "k").use { s ->
+                listOf(SignOptions(sourceContext = "x".repeat(251)), SignOptions(oneTimeValid = 2u), SignOptions(taskPriority = 11, procedure = "\u0000"))
+                    .firstNotNullOfOrNull { o -> sameOutcome({ f.prepare(o).use { "made" } }, viaUniffi { s.prepare(o).use { "made" } }) }
+            }
+        }
+    }
+    case("fast/prepared-round-trip") { FastSigner("IamSecretId", "IamSecretKey").use { preparedRoundTrip(it) } }
+    case("fast/prepared-closed") { preparedCloses(FastSigner("IamSecretId", "IamSecretKey")) }
+    case("fast/prepared-outlives-signer") { preparedOutlivesSigner(FastSigner("IamSecretId", "IamSecretKey")) }
     case("fast/use-closes") { useCloses("FastSigner", FastSigner("IamSecretId", "IamSecretKey")) }
     case("fast/closed-options") {
         FastSigner("IamSecretId", "IamSecretKey").use { f ->
@@ -542,10 +671,10 @@ private fun fastSuite(dir: File) {
 }
 
 /**
- * 8 threads share one FastSigner (and one FastOptions) and sign every valid vector of its
- * secretId/key, each thread switching options records every call; then one thread closes the
- * signer while the others may still be signing: those calls finish or fail with
- * IllegalStateException, never anything else.
+ * 8 threads share one FastSigner (and one FastOptions and one PreparedSigner it prepared) and
+ * sign every valid vector of its secretId/key, each thread switching options records every call;
+ * then one thread closes the signer while the others may still be signing: those calls finish or
+ * fail with IllegalStateException, never anything else; the PreparedSigner still signs after.
  */
 private fun fastThreads(dir: File): String? {
     val work = seedKeyWork(dir)
@@ -555,6 +684,7 @@ private fun fastThreads(dir: File): String? {
     val firstError = java.util.concurrent.atomic.AtomicReference<String?>(null)
     val start = CountDownLatch(1)
     val signer = FastSigner("IamSecretId", "IamSecretKey")
+    val seedPrepared = signer.prepare(SEED_OPTIONS)
     FastOptions(SEED_OPTIONS).use { seed ->
         val threads = (0 until 8).map { t ->
             Thread {
@@ -567,6 +697,9 @@ private fun fastThreads(dir: File): String? {
                             if (got != want) throw IllegalStateException("thread $t got $got, want $want")
                             if (signer.signAt(seed, 1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE) {
                                 throw IllegalStateException("thread $t: the shared FastOptions signed differently")
+                            }
+                            if (seedPrepared.signAt(1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE) {
+                                throw IllegalStateException("thread $t: the shared PreparedSigner signed differently")
                             }
                         }
                         val fresh = signer.sign(SignOptions(validity = 60u))
@@ -610,7 +743,9 @@ private fun fastThreads(dir: File): String? {
     signer.close()
     signers.forEach { it.join(60_000) }
     if (signers.any { it.isAlive }) return "signing threads did not stop after close"
-    return if (others.get() == 0) null else "closing while signing: ${others.get()} thread(s) failed; first: ${firstError.get()}"
+    if (others.get() != 0) return "closing while signing: ${others.get()} thread(s) failed; first: ${firstError.get()}"
+    val after = seedPrepared.use { it.signAt(1571215095uL, 1571301495uL, 220625u) }
+    return if (after == SEED_SIGNATURE) null else "the PreparedSigner signed $after after its FastSigner was closed"
 }
 
 fun main(args: Array<String>) {
@@ -628,7 +763,7 @@ fun main(args: Array<String>) {
         bindingSuite(dir)
         fastSuite(dir)
     }
-    if (refusedByType > 0) println("note: $refusedByType sign case(s) hold a value that Kotlin's unsigned types cannot express; counted as refused")
+    if (refusedByType.isNotEmpty()) println("note: ${refusedByType.size} sign case(s) hold a value that Kotlin's unsigned types cannot express; counted as refused")
     println("$passed passed, $failed failed")
     exitProcess(if (failed == 0) 0 else 1)
 }

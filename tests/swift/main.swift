@@ -1,6 +1,8 @@
 // Swift conformance suite for the vodsign bindings (module VodSign): every case of
-// tests/vectors/{sign,decode,verify}.json, then the binding's own behaviour (thrown errors and
-// their messages, several threads sharing one Signer).
+// tests/vectors/{sign,decode,verify}.json (every sign case through `signAt` with the record, then
+// again through `prepare` and the PreparedSigner's `signAt`), then the binding's own behaviour
+// (thrown errors and their messages, a PreparedSigner outliving its Signer, several threads
+// sharing one Signer and PreparedSigners).
 //
 // Usage: conformance VECTOR_DIR. Prints each failure and ends with "N passed, N failed";
 // exits 1 when anything failed.
@@ -9,7 +11,8 @@ import VodSign
 
 var passed = 0
 var failed = 0
-var refusedByType = 0
+/// Sign cases with a value the binding's types cannot hold (counted once whatever the paths).
+var refusedByType = Set<String>()
 
 /// Runs one check: `body` returns nil on success or a description of what went wrong.
 func check(_ name: String, _ body: () throws -> String?) {
@@ -142,9 +145,20 @@ func cases(_ dir: URL, _ file: String) throws -> [[String: Any]] {
     return cases
 }
 
+/// The ways the binding signs a vector's input at a given time. Each must give the vector's
+/// signature, or throw its error (from the Signer, `prepare` or the call alike).
+let signPaths: [(prefix: String, what: String, sign: (Signer, SignInput) throws -> String)] = [
+    ("", "signAt", { s, i in
+        try s.signAt(options: i.options, currentTimeStamp: i.cts, expireTime: i.exp, random: i.random)
+    }),
+    ("prepared/", "prepare + PreparedSigner.signAt", { s, i in
+        try s.prepare(options: i.options).signAt(currentTimeStamp: i.cts, expireTime: i.exp, random: i.random)
+    }),
+]
+
 func signSuite(_ dir: URL) throws {
-    for c in try cases(dir, "sign.json") {
-        let name = "sign/\(c["name"] ?? "?")"
+    for c in try cases(dir, "sign.json") { for path in signPaths {
+        let name = "\(path.prefix)sign/\(c["name"] ?? "?")"
         let error = c["error"] as? [String: Any]
         check(name) {
             let input: SignInput
@@ -158,23 +172,19 @@ func signSuite(_ dir: URL) throws {
                 guard error["code"] as? String == "invalid_parameter" else {
                     return "expects \(error), but \(u.param) does not fit the binding's type"
                 }
-                refusedByType += 1
+                refusedByType.insert("\(c["name"] ?? "?")")
                 return nil
             }
             let key = c["secretKey"] as? String ?? ""
             if let error = error {
-                return expectError(error, "signAt") {
-                    try Signer(secretId: input.secretId, secretKey: key)
-                        .signAt(options: input.options, currentTimeStamp: input.cts, expireTime: input.exp, random: input.random)
-                }
+                return expectError(error, path.what) { try path.sign(Signer(secretId: input.secretId, secretKey: key), input) }
             }
-            let sig = try Signer(secretId: input.secretId, secretKey: key)
-                .signAt(options: input.options, currentTimeStamp: input.cts, expireTime: input.exp, random: input.random)
+            let sig = try path.sign(Signer(secretId: input.secretId, secretKey: key), input)
             if sig != c["signature"] as? String { return "signature\n  got  \(sig)\n  want \(c["signature"] ?? "")" }
             if try decode(signature: sig).original != c["original"] as? String { return "decoded original differs" }
             return nil
         }
-    }
+    } }
 }
 
 /// The typed fields of a decoded signature agree with its parameter list.
@@ -299,19 +309,54 @@ func bindingSuite(_ dir: URL) throws {
     check("binding/empty-secret-key") {
         expectError(["code": "invalid_parameter", "param": "secretKey"], "Signer()") { try Signer(secretId: "id", secretKey: "") }
     }
+    // validity is checked when signing with it, after the options were prepared.
     check("binding/validity-zero") {
         let s = try Signer(secretId: "id", secretKey: "k")
-        return expectError(["code": "invalid_parameter", "param": "validity"], "sign") { try s.sign(options: SignOptions(validity: 0)) }
+        let want = ["code": "invalid_parameter", "param": "validity"]
+        return expectError(want, "sign") { try s.sign(options: SignOptions(validity: 0)) }
+            ?? expectError(want, "PreparedSigner.sign") { try s.prepare(options: SignOptions(validity: 0)).sign() }
     }
     check("binding/validity-too-long") {
         let s = try Signer(secretId: "id", secretKey: "k")
-        return expectError(["code": "validity_too_long"], "sign") { try s.sign(options: SignOptions(validity: 7_776_001)) }
+        let want = ["code": "validity_too_long"]
+        return expectError(want, "sign") { try s.sign(options: SignOptions(validity: 7_776_001)) }
+            ?? expectError(want, "PreparedSigner.sign") { try s.prepare(options: SignOptions(validity: 7_776_001)).sign() }
+    }
+    check("binding/prepared-round-trip") {
+        let o = SignOptions(procedure: "P", classId: 3, taskPriority: -2, storageRegion: "ap-chongqing", validity: 600)
+        let p = try Signer(secretId: "IamSecretId", secretKey: "IamSecretKey").prepare(options: o)
+        if p.options() != o { return "options() gave \(p.options()), prepared from \(o)" }
+        return p.secretId() == "IamSecretId" ? nil : "secretId() is \(p.secretId())"
+    }
+    check("binding/prepare-refused") {
+        let s = try Signer(secretId: "id", secretKey: "k")
+        return expectError(["code": "invalid_parameter", "param": "sourceContext"], "prepare") {
+            try s.prepare(options: SignOptions(sourceContext: String(repeating: "x", count: 251)))
+        }
+    }
+    check("binding/prepared-outlives-signer") {
+        // The Signer is freed (its last reference gone) before the PreparedSigner signs.
+        weak var freed: Signer?
+        let p: PreparedSigner = try {
+            let s = try Signer(secretId: "IamSecretId", secretKey: "IamSecretKey")
+            freed = s
+            return try s.prepare(options: SignOptions(procedure: "LongVideoPreset", validity: 600))
+        }()
+        if freed != nil { return "the Signer is still alive" }
+        let at = try p.signAt(currentTimeStamp: 1571215095, expireTime: 1571301495, random: 220625)
+        let d = try verify(signature: try p.sign(), secretKey: "IamSecretKey", now: try unixNow())
+        if try verify(signature: at, secretKey: "IamSecretKey", now: 1571215095).procedure != "LongVideoPreset" { return "signAt gave \(at)" }
+        return d.procedure == "LongVideoPreset" && d.expireTime - d.currentTimeStamp == 600 ? nil : "sign gave \(d)"
     }
     check("binding/sign-now-then-verify") {
         let s = try Signer(secretId: "AKIDexample", secretKey: "the-secret-key")
-        let sig = try s.sign(options: SignOptions(procedure: "LongVideoPreset", oneTimeValid: 1, validity: 600))
+        let options = SignOptions(procedure: "LongVideoPreset", oneTimeValid: 1, validity: 600)
+        let sig = try s.sign(options: options)
+        let viaPrepared = try s.prepare(options: options).sign()
         let now = try unixNow()
         let d = try verify(signature: sig, secretKey: "the-secret-key", now: now)
+        let p = try verify(signature: viaPrepared, secretKey: "the-secret-key", now: now)
+        if p.expireTime - p.currentTimeStamp != 600 || p.procedure != "LongVideoPreset" { return "PreparedSigner.sign gave \(p)" }
         let v = try Verifier.withKeyBytes(secretKey: Data("the-secret-key".utf8)).verify(signature: sig, now: now)
         if d != v { return "verify() and Verifier.withKeyBytes disagree" }
         if d.expireTime - d.currentTimeStamp != 600 { return "window is \(d.expireTime - d.currentTimeStamp)" }
@@ -322,17 +367,19 @@ func bindingSuite(_ dir: URL) throws {
     check("binding/threads-share-one-signer") { try threads(dir) }
 }
 
-/// 8 threads share one Signer (and one Verifier) and sign every valid vector of its secretId/key.
+/// 8 threads share one Signer (and one Verifier) and sign every valid vector of its secretId/key,
+/// with the record and with the vector's PreparedSigner, which the threads share too.
 func threads(_ dir: URL) throws -> String? {
-    let work: [(SignInput, String)] = try cases(dir, "sign.json").compactMap { c in
+    let signer = try Signer(secretId: "IamSecretId", secretKey: "IamSecretKey")
+    let work: [(SignInput, String, PreparedSigner)] = try cases(dir, "sign.json").compactMap { c in
         guard c["error"] == nil, c["secretKey"] as? String == "IamSecretKey",
               let p = c["params"] as? [String: Any], p["secretId"] as? String == "IamSecretId",
               let sig = c["signature"] as? String
         else { return nil }
-        return (try signInput(p), sig)
+        let input = try signInput(p)
+        return (input, sig, try signer.prepare(options: input.options))
     }
     if work.count < 10 { return "only \(work.count) vectors to share" }
-    let signer = try Signer(secretId: "IamSecretId", secretKey: "IamSecretKey")
     let verifier = Verifier(secretKey: "IamSecretKey", skew: 300)
     final class Problems: @unchecked Sendable {
         private let lock = NSLock()
@@ -351,10 +398,12 @@ func threads(_ dir: URL) throws -> String? {
             do {
                 for r in 0..<rounds {
                     for i in 0..<work.count {
-                        let (input, want) = work[(i + t * 7 + r) % work.count]
+                        let (input, want, prepared) = work[(i + t * 7 + r) % work.count]
                         let got = try signer.signAt(options: input.options, currentTimeStamp: input.cts,
                                                     expireTime: input.exp, random: input.random)
                         if got != want { throw VectorError(description: "thread \(t) got \(got), want \(want)") }
+                        let viaPrepared = try prepared.signAt(currentTimeStamp: input.cts, expireTime: input.exp, random: input.random)
+                        if viaPrepared != want { throw VectorError(description: "thread \(t) PreparedSigner.signAt got \(viaPrepared)") }
                         _ = try verifier.verify(signature: got, now: input.cts)
                     }
                     let fresh = try signer.sign(options: SignOptions(validity: 60))
@@ -391,8 +440,8 @@ if failed == 0 {
         failed += 1
     }
 }
-if refusedByType > 0 {
-    print("note: \(refusedByType) sign case(s) hold a value that Swift's unsigned types cannot express; counted as refused")
+if !refusedByType.isEmpty {
+    print("note: \(refusedByType.count) sign case(s) hold a value that Swift's unsigned types cannot express; counted as refused")
 }
 print("\(passed) passed, \(failed) failed")
 exit(failed == 0 ? 0 : 1)

@@ -683,6 +683,16 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_vodsign_checksum_func_verify(
     ): Int
+    external fun uniffi_vodsign_checksum_method_preparedsigner_options(
+    ): Int
+    external fun uniffi_vodsign_checksum_method_preparedsigner_secret_id(
+    ): Int
+    external fun uniffi_vodsign_checksum_method_preparedsigner_sign(
+    ): Int
+    external fun uniffi_vodsign_checksum_method_preparedsigner_sign_at(
+    ): Int
+    external fun uniffi_vodsign_checksum_method_signer_prepare(
+    ): Int
     external fun uniffi_vodsign_checksum_method_signer_secret_id(
     ): Int
     external fun uniffi_vodsign_checksum_method_signer_sign(
@@ -719,6 +729,18 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_vodsign_fn_clone_preparedsigner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_vodsign_fn_free_preparedsigner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_vodsign_fn_method_preparedsigner_options(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vodsign_fn_method_preparedsigner_secret_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vodsign_fn_method_preparedsigner_sign(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vodsign_fn_method_preparedsigner_sign_at(`ptr`: Long,`currentTimeStamp`: Long,`expireTime`: Long,`random`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_vodsign_fn_clone_signer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_vodsign_fn_free_signer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -726,6 +748,8 @@ internal object UniffiLib {
     external fun uniffi_vodsign_fn_constructor_signer_new(`secretId`: RustBuffer.ByValue,`secretKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_vodsign_fn_constructor_signer_with_key_bytes(`secretId`: RustBuffer.ByValue,`secretKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_vodsign_fn_method_signer_prepare(`ptr`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_vodsign_fn_method_signer_secret_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -880,6 +904,21 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vodsign_checksum_func_verify() and 0xFFFF) != 27296) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vodsign_checksum_method_preparedsigner_options() and 0xFFFF) != 30351) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vodsign_checksum_method_preparedsigner_secret_id() and 0xFFFF) != 41257) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vodsign_checksum_method_preparedsigner_sign() and 0xFFFF) != 587) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vodsign_checksum_method_preparedsigner_sign_at() and 0xFFFF) != 1918) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vodsign_checksum_method_signer_prepare() and 0xFFFF) != 45842) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vodsign_checksum_method_signer_secret_id() and 0xFFFF) != 45952) {
@@ -1332,9 +1371,365 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 
 /**
+ * A signer bound to options converted and checked once (from `Signer.prepare`), for signing
+ * many times with the same options at the lowest cost per call. It holds its own copy of the
+ * signer's keyed state (wiped when it is freed), so it stays usable after the `Signer` it came
+ * from is closed; close it (Kotlin) or drop it (Swift) when done. Immutable; safe to share
+ * between threads.
+ */
+public interface PreparedSignerInterface {
+    
+    /**
+     * The options as a record, equal to the one given to `Signer.prepare`.
+     */
+    fun `options`(): SignOptions
+    
+    /**
+     * The secretId this signer puts in every signature.
+     */
+    fun `secretId`(): kotlin.String
+    
+    /**
+     * Signs with the current time, expireTime = now + the options' `validity`, and a random
+     * number from the operating system's secure generator: `Signer.sign` with these options.
+     */
+    fun `sign`(): kotlin.String
+    
+    /**
+     * Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests):
+     * `Signer.signAt` with these options. The options' `validity` is not used.
+     */
+    fun `signAt`(`currentTimeStamp`: kotlin.ULong, `expireTime`: kotlin.ULong, `random`: kotlin.UInt): kotlin.String
+    
+    companion object
+}
+
+/**
+ * A signer bound to options converted and checked once (from `Signer.prepare`), for signing
+ * many times with the same options at the lowest cost per call. It holds its own copy of the
+ * signer's keyed state (wiped when it is freed), so it stays usable after the `Signer` it came
+ * from is closed; close it (Kotlin) or drop it (Swift) when done. Immutable; safe to share
+ * between threads.
+ */
+open class PreparedSigner: Disposable, AutoCloseable, PreparedSignerInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_vodsign_fn_free_preparedsigner(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_vodsign_fn_clone_preparedsigner(handle, status)
+        }
+    }
+
+    
+    /**
+     * The options as a record, equal to the one given to `Signer.prepare`.
+     */override fun `options`(): SignOptions {
+            return FfiConverterTypeSignOptions.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_vodsign_fn_method_preparedsigner_options(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The secretId this signer puts in every signature.
+     */override fun `secretId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_vodsign_fn_method_preparedsigner_secret_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Signs with the current time, expireTime = now + the options' `validity`, and a random
+     * number from the operating system's secure generator: `Signer.sign` with these options.
+     */
+    @Throws(VodsignException::class)override fun `sign`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VodsignException) { _status ->
+    UniffiLib.uniffi_vodsign_fn_method_preparedsigner_sign(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests):
+     * `Signer.signAt` with these options. The options' `validity` is not used.
+     */
+    @Throws(VodsignException::class)override fun `signAt`(`currentTimeStamp`: kotlin.ULong, `expireTime`: kotlin.ULong, `random`: kotlin.UInt): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VodsignException) { _status ->
+    UniffiLib.uniffi_vodsign_fn_method_preparedsigner_sign_at(
+        it,
+        
+        FfiConverterULong.lower(`currentTimeStamp`),
+        FfiConverterULong.lower(`expireTime`),
+        FfiConverterUInt.lower(`random`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePreparedSigner: FfiConverter<PreparedSigner, Long> {
+    override fun lower(value: PreparedSigner): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): PreparedSigner {
+        return PreparedSigner(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): PreparedSigner {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: PreparedSigner) = 8UL
+
+    override fun write(value: PreparedSigner, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * Makes signatures for one secretId and secret key. Safe to share between threads.
  */
 public interface SignerInterface {
+    
+    /**
+     * Converts `options` and checks every parameter that is set against its documented rule,
+     * once, and returns a `PreparedSigner` that signs with them and this signer's key: its calls
+     * pass no options record, so they skip converting it (and its strings) every time. Throws
+     * what signing with these options would (`InvalidParameter`, naming the parameter);
+     * `validity` is checked when `PreparedSigner.sign` uses it, as `sign` does.
+     */
+    fun `prepare`(`options`: SignOptions): PreparedSigner
     
     /**
      * The secretId this signer puts in every signature.
@@ -1472,6 +1867,28 @@ open class Signer: Disposable, AutoCloseable, SignerInterface
             UniffiLib.uniffi_vodsign_fn_clone_signer(handle, status)
         }
     }
+
+    
+    /**
+     * Converts `options` and checks every parameter that is set against its documented rule,
+     * once, and returns a `PreparedSigner` that signs with them and this signer's key: its calls
+     * pass no options record, so they skip converting it (and its strings) every time. Throws
+     * what signing with these options would (`InvalidParameter`, naming the parameter);
+     * `validity` is checked when `PreparedSigner.sign` uses it, as `sign` does.
+     */
+    @Throws(VodsignException::class)override fun `prepare`(`options`: SignOptions): PreparedSigner {
+            return FfiConverterTypePreparedSigner.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VodsignException) { _status ->
+    UniffiLib.uniffi_vodsign_fn_method_signer_prepare(
+        it,
+        
+        FfiConverterTypeSignOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**

@@ -594,9 +594,213 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * A signer bound to options converted and checked once (from `Signer.prepare`), for signing
+ * many times with the same options at the lowest cost per call. It holds its own copy of the
+ * signer's keyed state (wiped when it is freed), so it stays usable after the `Signer` it came
+ * from is closed; close it (Kotlin) or drop it (Swift) when done. Immutable; safe to share
+ * between threads.
+ */
+public protocol PreparedSignerProtocol: AnyObject, Sendable {
+    
+    /**
+     * The options as a record, equal to the one given to `Signer.prepare`.
+     */
+    func options()  -> SignOptions
+    
+    /**
+     * The secretId this signer puts in every signature.
+     */
+    func secretId()  -> String
+    
+    /**
+     * Signs with the current time, expireTime = now + the options' `validity`, and a random
+     * number from the operating system's secure generator: `Signer.sign` with these options.
+     */
+    func sign() throws  -> String
+    
+    /**
+     * Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests):
+     * `Signer.signAt` with these options. The options' `validity` is not used.
+     */
+    func signAt(currentTimeStamp: UInt64, expireTime: UInt64, random: UInt32) throws  -> String
+    
+}
+/**
+ * A signer bound to options converted and checked once (from `Signer.prepare`), for signing
+ * many times with the same options at the lowest cost per call. It holds its own copy of the
+ * signer's keyed state (wiped when it is freed), so it stays usable after the `Signer` it came
+ * from is closed; close it (Kotlin) or drop it (Swift) when done. Immutable; safe to share
+ * between threads.
+ */
+open class PreparedSigner: PreparedSignerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_vodsign_fn_clone_preparedsigner(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_vodsign_fn_free_preparedsigner(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The options as a record, equal to the one given to `Signer.prepare`.
+     */
+open func options() -> SignOptions  {
+    return try!  FfiConverterTypeSignOptions_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_vodsign_fn_method_preparedsigner_options(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The secretId this signer puts in every signature.
+     */
+open func secretId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_vodsign_fn_method_preparedsigner_secret_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Signs with the current time, expireTime = now + the options' `validity`, and a random
+     * number from the operating system's secure generator: `Signer.sign` with these options.
+     */
+open func sign()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeVodsignError_lift) {
+        uniffiCallStatus in
+    uniffi_vodsign_fn_method_preparedsigner_sign(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests):
+     * `Signer.signAt` with these options. The options' `validity` is not used.
+     */
+open func signAt(currentTimeStamp: UInt64, expireTime: UInt64, random: UInt32)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeVodsignError_lift) {
+        uniffiCallStatus in
+    uniffi_vodsign_fn_method_preparedsigner_sign_at(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(currentTimeStamp),
+        FfiConverterUInt64.lower(expireTime),
+        FfiConverterUInt32.lower(random),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePreparedSigner: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = PreparedSigner
+
+    public static func lift(_ handle: UInt64) throws -> PreparedSigner {
+        return PreparedSigner(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: PreparedSigner) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PreparedSigner {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: PreparedSigner, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreparedSigner_lift(_ handle: UInt64) throws -> PreparedSigner {
+    return try FfiConverterTypePreparedSigner.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreparedSigner_lower(_ value: PreparedSigner) -> UInt64 {
+    return FfiConverterTypePreparedSigner.lower(value)
+}
+
+
+
+
+
+
+/**
  * Makes signatures for one secretId and secret key. Safe to share between threads.
  */
 public protocol SignerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Converts `options` and checks every parameter that is set against its documented rule,
+     * once, and returns a `PreparedSigner` that signs with them and this signer's key: its calls
+     * pass no options record, so they skip converting it (and its strings) every time. Throws
+     * what signing with these options would (`InvalidParameter`, naming the parameter);
+     * `validity` is checked when `PreparedSigner.sign` uses it, as `sign` does.
+     */
+    func prepare(options: SignOptions) throws  -> PreparedSigner
     
     /**
      * The secretId this signer puts in every signature.
@@ -697,6 +901,23 @@ public static func withKeyBytes(secretId: String, secretKey: Data)throws  -> Sig
 }
     
 
+    
+    /**
+     * Converts `options` and checks every parameter that is set against its documented rule,
+     * once, and returns a `PreparedSigner` that signs with them and this signer's key: its calls
+     * pass no options record, so they skip converting it (and its strings) every time. Throws
+     * what signing with these options would (`InvalidParameter`, naming the parameter);
+     * `validity` is checked when `PreparedSigner.sign` uses it, as `sign` does.
+     */
+open func prepare(options: SignOptions)throws  -> PreparedSigner  {
+    return try  FfiConverterTypePreparedSigner_lift(try rustCallWithError(FfiConverterTypeVodsignError_lift) {
+        uniffiCallStatus in
+    uniffi_vodsign_fn_method_signer_prepare(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSignOptions_lower(options),uniffiCallStatus
+    )
+})
+}
     
     /**
      * The secretId this signer puts in every signature.
@@ -1708,6 +1929,21 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vodsign_checksum_func_verify() != 27296) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vodsign_checksum_method_preparedsigner_options() != 30351) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vodsign_checksum_method_preparedsigner_secret_id() != 41257) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vodsign_checksum_method_preparedsigner_sign() != 587) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vodsign_checksum_method_preparedsigner_sign_at() != 1918) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vodsign_checksum_method_signer_prepare() != 45842) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vodsign_checksum_method_signer_secret_id() != 45952) {

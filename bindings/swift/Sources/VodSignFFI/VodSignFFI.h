@@ -243,6 +243,36 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_CLONE_PREPAREDSIGNER
+#define UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_CLONE_PREPAREDSIGNER
+uint64_t uniffi_vodsign_fn_clone_preparedsigner(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_FREE_PREPAREDSIGNER
+#define UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_FREE_PREPAREDSIGNER
+void uniffi_vodsign_fn_free_preparedsigner(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_METHOD_PREPAREDSIGNER_OPTIONS
+#define UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_METHOD_PREPAREDSIGNER_OPTIONS
+RustBuffer uniffi_vodsign_fn_method_preparedsigner_options(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_METHOD_PREPAREDSIGNER_SECRET_ID
+#define UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_METHOD_PREPAREDSIGNER_SECRET_ID
+RustBuffer uniffi_vodsign_fn_method_preparedsigner_secret_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_METHOD_PREPAREDSIGNER_SIGN
+#define UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_METHOD_PREPAREDSIGNER_SIGN
+RustBuffer uniffi_vodsign_fn_method_preparedsigner_sign(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_METHOD_PREPAREDSIGNER_SIGN_AT
+#define UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_METHOD_PREPAREDSIGNER_SIGN_AT
+RustBuffer uniffi_vodsign_fn_method_preparedsigner_sign_at(uint64_t ptr, uint64_t current_time_stamp, uint64_t expire_time, uint32_t random, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_CLONE_SIGNER
 #define UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_CLONE_SIGNER
 uint64_t uniffi_vodsign_fn_clone_signer(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -261,6 +291,11 @@ uint64_t uniffi_vodsign_fn_constructor_signer_new(RustBuffer secret_id, RustBuff
 #ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_CONSTRUCTOR_SIGNER_WITH_KEY_BYTES
 #define UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_CONSTRUCTOR_SIGNER_WITH_KEY_BYTES
 uint64_t uniffi_vodsign_fn_constructor_signer_with_key_bytes(RustBuffer secret_id, RustBuffer secret_key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_METHOD_SIGNER_PREPARE
+#define UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_METHOD_SIGNER_PREPARE
+uint64_t uniffi_vodsign_fn_method_signer_prepare(uint64_t ptr, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_FN_METHOD_SIGNER_SECRET_ID
@@ -605,6 +640,36 @@ uint16_t uniffi_vodsign_checksum_func_unix_now(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_CHECKSUM_FUNC_VERIFY
 #define UNIFFI_FFIDEF_UNIFFI_VODSIGN_CHECKSUM_FUNC_VERIFY
 uint16_t uniffi_vodsign_checksum_func_verify(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_CHECKSUM_METHOD_PREPAREDSIGNER_OPTIONS
+#define UNIFFI_FFIDEF_UNIFFI_VODSIGN_CHECKSUM_METHOD_PREPAREDSIGNER_OPTIONS
+uint16_t uniffi_vodsign_checksum_method_preparedsigner_options(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_CHECKSUM_METHOD_PREPAREDSIGNER_SECRET_ID
+#define UNIFFI_FFIDEF_UNIFFI_VODSIGN_CHECKSUM_METHOD_PREPAREDSIGNER_SECRET_ID
+uint16_t uniffi_vodsign_checksum_method_preparedsigner_secret_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_CHECKSUM_METHOD_PREPAREDSIGNER_SIGN
+#define UNIFFI_FFIDEF_UNIFFI_VODSIGN_CHECKSUM_METHOD_PREPAREDSIGNER_SIGN
+uint16_t uniffi_vodsign_checksum_method_preparedsigner_sign(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_CHECKSUM_METHOD_PREPAREDSIGNER_SIGN_AT
+#define UNIFFI_FFIDEF_UNIFFI_VODSIGN_CHECKSUM_METHOD_PREPAREDSIGNER_SIGN_AT
+uint16_t uniffi_vodsign_checksum_method_preparedsigner_sign_at(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VODSIGN_CHECKSUM_METHOD_SIGNER_PREPARE
+#define UNIFFI_FFIDEF_UNIFFI_VODSIGN_CHECKSUM_METHOD_SIGNER_PREPARE
+uint16_t uniffi_vodsign_checksum_method_signer_prepare(void
     
 );
 #endif

@@ -8,6 +8,8 @@
 // a signature (BENCHMARKS.md: a uniffi call that only returns an integer costs about 13 us).
 // Here a signature is one native call with primitive arguments: the signer and options are native
 // handles built once, and the signature is written into a per-thread direct buffer.
+// FastSigner.prepare returns a FastPreparedSigner: a com.vodsign.PreparedSigner (made without a
+// uniffi handle) whose methods sign on the same path with options converted once.
 //
 // It adds no signing logic: every rule, the escaping, the MAC and the Base64 are the core's,
 // reached through vodsign_signer_sign_at / vodsign_signer_sign. It loads the same native library
@@ -21,6 +23,8 @@ package com.vodsign.fast
 import com.sun.jna.Native
 import com.sun.jna.Pointer
 import com.vodsign.InternalException
+import com.vodsign.NoHandle
+import com.vodsign.PreparedSigner
 import com.vodsign.SignOptions
 import com.vodsign.SignerInterface
 import com.vodsign.VodsignException
@@ -195,37 +199,23 @@ internal class SharedHandle(owner: Any, private val address: Long, free: (Long) 
 }
 
 /**
- * A [SignOptions] record converted once into a native `vodsign_options` handle, for
- * [FastSigner.signAt] and [FastSigner.sign] without any per-call conversion. Immutable once
- * built: any number of threads may sign with it at once. Close it when done (a close while
- * others sign takes effect when they finish; signing with it afterwards throws
- * IllegalStateException). One that is collected without close is freed by a Cleaner.
+ * A new native `vodsign_options` handle holding `o`, which the caller frees. The setters store
+ * the values only: the core checks them when signing.
  */
-class FastOptions(val options: SignOptions) : AutoCloseable {
-    internal val handle: SharedHandle
-
-    init {
-        val out = LongArray(1)
-        val status = FastNative.vodsign_options_new(out)
-        if (status != FastNative.OK) throw FastNative.fail(status, "vodsign_options_new")
-        handle = SharedHandle(this, out[0], FastNative::vodsign_options_free, "FastOptions")
-        try {
-            set(out[0], options)
-        } catch (e: Throwable) {
-            handle.close()
-            throw e
-        }
+internal fun nativeOptions(o: SignOptions): Long {
+    val out = LongArray(1)
+    val status = FastNative.vodsign_options_new(out)
+    if (status != FastNative.OK) throw FastNative.fail(status, "vodsign_options_new")
+    val a = out[0]
+    fun check(status: Int, function: String) {
+        if (status != FastNative.OK) throw FastNative.fail(status, function)
     }
-
-    private fun set(a: Long, o: SignOptions) {
-        fun check(status: Int, function: String) {
-            if (status != FastNative.OK) throw FastNative.fail(status, function)
-        }
-        fun text(s: String?, function: String, setter: (Long, ByteArray, Long) -> Int) {
-            if (s == null) return
-            val b = FastNative.utf8(s)
-            check(setter(a, b, FastNative.utf8Len(s, b)), function)
-        }
+    fun text(s: String?, function: String, setter: (Long, ByteArray, Long) -> Int) {
+        if (s == null) return
+        val b = FastNative.utf8(s)
+        check(setter(a, b, FastNative.utf8Len(s, b)), function)
+    }
+    try {
         text(o.procedure, "vodsign_options_set_procedure", FastNative::vodsign_options_set_procedure)
         o.classId?.let { check(FastNative.vodsign_options_set_class_id(a, it.toLong()), "vodsign_options_set_class_id") }
         o.oneTimeValid?.let { check(FastNative.vodsign_options_set_one_time_valid(a, it.toByte()), "vodsign_options_set_one_time_valid") }
@@ -236,7 +226,22 @@ class FastOptions(val options: SignOptions) : AutoCloseable {
         text(o.sessionContext, "vodsign_options_set_session_context", FastNative::vodsign_options_set_session_context)
         text(o.storageRegion, "vodsign_options_set_storage_region", FastNative::vodsign_options_set_storage_region)
         check(FastNative.vodsign_options_set_validity(a, o.validity.toLong()), "vodsign_options_set_validity")
+    } catch (e: Throwable) {
+        FastNative.vodsign_options_free(a)
+        throw e
     }
+    return a
+}
+
+/**
+ * A [SignOptions] record converted once into a native `vodsign_options` handle, for
+ * [FastSigner.signAt] and [FastSigner.sign] without any per-call conversion. Immutable once
+ * built: any number of threads may sign with it at once. Close it when done (a close while
+ * others sign takes effect when they finish; signing with it afterwards throws
+ * IllegalStateException). One that is collected without close is freed by a Cleaner.
+ */
+class FastOptions(val options: SignOptions) : AutoCloseable {
+    internal val handle: SharedHandle = SharedHandle(this, nativeOptions(options), FastNative::vodsign_options_free, "FastOptions")
 
     /** Frees the native handle (once no call uses it); a second call does nothing. */
     override fun close() = handle.close()
@@ -251,7 +256,8 @@ class FastOptions(val options: SignOptions) : AutoCloseable {
  *
  * For the lowest cost, keep the [SignOptions] record you sign with: each thread converts the
  * last record it used once and reuses that native copy while the same record (the same object;
- * records are immutable) comes again. Or convert it yourself with [FastOptions].
+ * records are immutable) comes again. Or convert it yourself with [FastOptions]. Or, lowest of
+ * all, [prepare] the options once and sign with the [PreparedSigner] it returns.
  */
 class FastSigner private constructor(private val secretId: String, key: ByteArray, keyLen: Int) : SignerInterface, AutoCloseable {
     /** A signer for this secretId and secret key (the key's UTF-8 bytes). Fails when either is empty. */
@@ -315,6 +321,44 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
     @Throws(VodsignException::class)
     override fun sign(options: SignOptions): String =
         call { signer, scratch -> scratch.sign(signer, scratch.options(options), 0, 0, 0, false) }
+
+    /**
+     * Converts `options` once and checks every parameter that is set against its documented
+     * rule, and returns a [PreparedSigner] (a [FastPreparedSigner]) that signs with them on this
+     * signer's path: each call is one native call with no options to convert. Throws what
+     * signing with these options would (`InvalidParameter`, naming the parameter); `validity` is
+     * checked when [PreparedSigner.sign] uses it, as [sign] does. The prepared signer stays
+     * usable after this signer is closed (it holds the native signer until it is closed itself).
+     */
+    @Throws(VodsignException::class)
+    override fun prepare(options: SignOptions): PreparedSigner =
+        call { signer, scratch ->
+            val native = nativeOptions(options)
+            try {
+                // The C ABI has no check on its own: a signature at fixed valid times, discarded,
+                // runs the core's check of the options (the first thing sign_at does) and
+                // throws its error exactly as signAt with these options would.
+                scratch.sign(signer, native, 0, 1, 0, true)
+                handle.acquire() // the prepared signer's own hold, released when it is freed
+            } catch (e: Throwable) {
+                FastNative.vodsign_options_free(native)
+                throw e
+            }
+            try {
+                FastPreparedSigner(this, handle, signer, options, native)
+            } catch (e: Throwable) {
+                FastNative.vodsign_options_free(native)
+                handle.release()
+                throw e
+            }
+        }
+
+    /**
+     * Signs for a [FastPreparedSigner] with the native signer and options it holds (so without
+     * this signer's own hold: it works after [close]), in this thread's buffers.
+     */
+    internal fun signPrepared(signer: Long, options: Long, cts: Long, exp: Long, random: Int, at: Boolean): String =
+        scratch.get().sign(signer, options, cts, exp, random, at)
 
     /** [sign] with options converted beforehand. */
     @Throws(VodsignException::class)
@@ -413,6 +457,69 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
                 outAddress = address(out)
                 bytes = ByteArray(cap)
             }
+        }
+    }
+}
+
+/**
+ * The [PreparedSigner] of [FastSigner.prepare]: the same interface, results, exceptions and
+ * messages as the generated one, through the C ABI with one native call per signature and the
+ * options converted once. It is made without a uniffi handle and overrides every method; it
+ * holds the FastSigner's native signer (a hold of its own) and native options, so it stays
+ * usable after the FastSigner is closed. Immutable; safe to share between threads. Close it when
+ * done: after [close], its methods throw IllegalStateException; a close while other threads sign
+ * takes effect when they finish. One that is collected without close is freed by a Cleaner.
+ */
+class FastPreparedSigner internal constructor(
+    /** Kept reachable: its Cleaner would otherwise free the native signer this object uses. */
+    private val signer: FastSigner,
+    signerHandle: SharedHandle,
+    private val signerAddress: Long,
+    private val options: SignOptions,
+    optionsAddress: Long,
+) : PreparedSigner(NoHandle) {
+    /** The native options; freeing them also lets go of this object's hold on the native signer. */
+    private val native = SharedHandle(this, optionsAddress, { a ->
+        FastNative.vodsign_options_free(a)
+        signerHandle.release()
+    }, "PreparedSigner")
+
+    /**
+     * Signs with the current time, expireTime = now + the options' `validity`, and a random
+     * number from the operating system's secure generator: [FastSigner.sign] with these options.
+     */
+    @Throws(VodsignException::class)
+    override fun sign(): String = call { o -> signer.signPrepared(signerAddress, o, 0, 0, 0, false) }
+
+    /**
+     * Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests):
+     * [FastSigner.signAt] with these options. The options' `validity` is not used.
+     */
+    @Throws(VodsignException::class)
+    override fun signAt(currentTimeStamp: ULong, expireTime: ULong, random: UInt): String =
+        call { o -> signer.signPrepared(signerAddress, o, currentTimeStamp.toLong(), expireTime.toLong(), random.toInt(), true) }
+
+    /** The options as a record, equal to the one given to [FastSigner.prepare]. */
+    override fun options(): SignOptions = call { options }
+
+    /** The secretId this signer puts in every signature. */
+    override fun secretId(): String = call { signer.secretId() }
+
+    /**
+     * Frees the native options and lets go of the native signer (once no call uses them); a
+     * second call does nothing. [close] calls this.
+     */
+    override fun destroy() {
+        super.destroy() // marks the object destroyed (uniffiIsDestroyed); it has no uniffi handle
+        native.close()
+    }
+
+    private inline fun <R> call(block: (options: Long) -> R): R {
+        val o = native.acquire()
+        try {
+            return block(o)
+        } finally {
+            native.release()
         }
     }
 }
