@@ -59,53 +59,6 @@ fn span_bytes<'a>(buf: &'a [u8], decoded: &'a [u8], span: Span) -> &'a [u8] {
 /// which bounds the work an untrusted signature can cause.
 pub const MAX_PARAMS: usize = 64;
 
-/// The slot of a name of `len` bytes whose second byte is `second` (0 if it has none) in
-/// [`SLOTS`]: the length and the second byte tell the known names apart.
-const fn slot(len: usize, second: u8) -> usize {
-    (len + 7 * second as usize) % 32
-}
-
-/// For each slot, the index in [`Param::ALL`] of the name in it, or `u8::MAX`. Built from
-/// [`Param::name`], so the names are written once; two names in one slot fail the build.
-const SLOTS: [u8; 32] = {
-    let mut table = [u8::MAX; 32];
-    let mut i = 0;
-    while i < Param::ALL.len() {
-        let name = Param::ALL[i].name().as_bytes();
-        assert!(name.len() >= 2 && name.len() <= 16 && Param::ALL[i] as usize == i);
-        let s = slot(name.len(), name[1]);
-        assert!(table[s] == u8::MAX, "two parameter names share a slot: change slot()");
-        table[s] = i as u8;
-        i += 1;
-    }
-    table
-};
-
-/// Each name of [`Param::ALL`] as a number: its bytes little-endian, zeros after them.
-const WORDS: [u128; Param::ALL.len()] = {
-    let mut words = [0; Param::ALL.len()];
-    let mut i = 0;
-    while i < Param::ALL.len() {
-        let name = Param::ALL[i].name().as_bytes();
-        let mut j = 0;
-        while j < name.len() {
-            words[i] |= (name[j] as u128) << (8 * j);
-            j += 1;
-        }
-        i += 1;
-    }
-    words
-};
-
-/// The known parameter named by the first `len` bytes of `block` ([`Param::from_name`] with
-/// one comparison). `len` may exceed 16: then the name is not a known one.
-#[inline]
-fn lookup(block: [u8; 16], len: usize) -> Option<Param> {
-    let w = u128::from_le_bytes(block) & u128::MAX.checked_shr(128 - 8 * len.min(16) as u32).unwrap_or(0);
-    let p = *Param::ALL.get(usize::from(SLOTS[slot(len, (w >> 8) as u8)]))?;
-    (WORDS[p as usize] == w && p.name().len() == len).then_some(p)
-}
-
 /// The 16 bytes of `buf` from `at` (at most `buf.len()`), zeros after its end.
 #[inline]
 fn block(buf: &[u8], at: usize) -> [u8; 16] {
@@ -265,8 +218,8 @@ impl Parser<'_> {
         // Without '=', the value is empty (at the end of the pair).
         let value = self.part(end.min(key_end + 1), end, escaped && equals.is_some())?;
         let param = match key.start.checked_sub(self.buf.len()) {
-            None => lookup(block(self.buf, key.start), key.end - key.start),
-            Some(at) => lookup(block(&self.decoded, at), key.end - key.start),
+            None => Param::from_block(block(self.buf, key.start), key.end - key.start),
+            Some(at) => Param::from_block(block(&self.decoded, at), key.end - key.start),
         };
         let seen = match param {
             Some(p) => self.known[p as usize].is_some(),
@@ -849,7 +802,7 @@ mod tests {
     fn lookup_matches_from_name() {
         let find = |name: &[u8], then: &[u8]| {
             let buf = [&[0xA5; MAC_LEN][..], name, then].concat();
-            lookup(block(&buf, MAC_LEN), name.len())
+            Param::from_block(block(&buf, MAC_LEN), name.len())
         };
         for p in Param::ALL {
             let name = p.name().as_bytes();

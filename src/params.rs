@@ -70,6 +70,44 @@ pub enum ParamType {
     },
 }
 
+/// The slot of a name of `len` bytes whose second byte is `second` (0 if it has none) in
+/// [`SLOTS`]: the length and the second byte tell the known names apart.
+const fn slot(len: usize, second: u8) -> usize {
+    (len + 7 * second as usize) % 32
+}
+
+/// For each slot, the index in [`Param::ALL`] of the name in it, or `u8::MAX`. Built from
+/// [`Param::name`], so the names are written once; two names in one slot fail the build.
+const SLOTS: [u8; 32] = {
+    let mut table = [u8::MAX; 32];
+    let mut i = 0;
+    while i < Param::ALL.len() {
+        let name = Param::ALL[i].name().as_bytes();
+        assert!(name.len() >= 2 && name.len() <= 16 && Param::ALL[i] as usize == i);
+        let s = slot(name.len(), name[1]);
+        assert!(table[s] == u8::MAX, "two parameter names share a slot: change slot()");
+        table[s] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Each name of [`Param::ALL`] as a number: its bytes little-endian, zeros after them.
+const WORDS: [u128; Param::ALL.len()] = {
+    let mut words = [0; Param::ALL.len()];
+    let mut i = 0;
+    while i < Param::ALL.len() {
+        let name = Param::ALL[i].name().as_bytes();
+        let mut j = 0;
+        while j < name.len() {
+            words[i] |= (name[j] as u128) << (8 * j);
+            j += 1;
+        }
+        i += 1;
+    }
+    words
+};
+
 impl Param {
     /// Every parameter, in canonical order.
     pub const ALL: [Param; 13] = [
@@ -112,23 +150,22 @@ impl Param {
     }
 
     /// The parameter with this wire name (case-sensitive).
+    #[inline(never)]
     pub fn from_name(name: &str) -> Option<Param> {
-        Some(match name {
-            "secretId" => Param::SecretId,
-            "currentTimeStamp" => Param::CurrentTimeStamp,
-            "expireTime" => Param::ExpireTime,
-            "random" => Param::Random,
-            "procedure" => Param::Procedure,
-            "classId" => Param::ClassId,
-            "oneTimeValid" => Param::OneTimeValid,
-            "sourceContext" => Param::SourceContext,
-            "taskPriority" => Param::TaskPriority,
-            "taskNotifyMode" => Param::TaskNotifyMode,
-            "vodSubAppId" => Param::VodSubAppId,
-            "sessionContext" => Param::SessionContext,
-            "storageRegion" => Param::StorageRegion,
-            _ => return None,
-        })
+        let bytes = name.as_bytes();
+        let mut block = [0u8; 16];
+        block[..bytes.len().min(16)].copy_from_slice(&bytes[..bytes.len().min(16)]);
+        Param::from_block(block, bytes.len())
+    }
+
+    /// The known parameter named by the first `len` bytes of `block` (zeros after them), with
+    /// one table look-up and one comparison: the one name look-up of the library, which decoding
+    /// calls on the 16 bytes it already holds. `len` may exceed 16: then no name matches.
+    #[inline]
+    pub(crate) fn from_block(block: [u8; 16], len: usize) -> Option<Param> {
+        let w = u128::from_le_bytes(block) & u128::MAX.checked_shr(128 - 8 * len.min(16) as u32).unwrap_or(0);
+        let p = *Param::ALL.get(usize::from(SLOTS[slot(len, (w >> 8) as u8)]))?;
+        (WORDS[p as usize] == w && p.name().len() == len).then_some(p)
     }
 
     /// Whether every signature must carry it.
