@@ -311,16 +311,20 @@ pub fn check_window(current_time_stamp: u64, expire_time: u64) -> Result<()> {
     Ok(())
 }
 
+/// A region short name: parts joined by '-', none empty, at least two; the first of lowercase
+/// letters, the others of lowercase letters and digits (`ap-chongqing`, `na-siliconvalley`).
 fn is_region(s: &str) -> bool {
-    let mut parts = s.split('-');
-    let first = parts.next().unwrap_or("");
-    let mut rest = 0;
-    let ok_first = !first.is_empty() && first.bytes().all(|b| b.is_ascii_lowercase());
-    let ok_rest = parts.all(|p| {
-        rest += 1;
-        !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    });
-    ok_first && ok_rest && rest > 0
+    // Parts finished, and the length of the current one.
+    let (mut parts, mut len) = (0, 0);
+    for b in s.bytes() {
+        match b {
+            b'-' if len > 0 => (parts, len) = (parts + 1, 0),
+            b'a'..=b'z' => len += 1,
+            b'0'..=b'9' if parts > 0 => len += 1,
+            _ => return false,
+        }
+    }
+    parts > 0 && len > 0
 }
 
 /// A key as it appears in a message: as it is when short and printable, otherwise quoted with
@@ -339,5 +343,20 @@ fn clip(s: &str) -> String {
     match s.char_indices().nth(MAX) {
         Some((i, _)) => format!("{}...", &s[..i]),
         None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_region;
+
+    #[test]
+    fn region_short_names() {
+        for ok in ["ap-chongqing", "na-siliconvalley", "ap-shanghai-fsi", "eu-frankfurt1", "a-b", "a-1"] {
+            assert!(is_region(ok), "{ok}");
+        }
+        for bad in ["", "ap", "-ap", "ap-", "ap--x", "a1-b", "Ap-x", "ap-X", "ap_x", "ap-x y", "ap-é", "1-ap"] {
+            assert!(!is_region(bad), "{bad}");
+        }
     }
 }
