@@ -218,15 +218,22 @@ pub(crate) fn decimal(v: i128, buf: &mut [u8; 40]) -> &[u8] {
         buf[i] = b'0' + (n % 10) as u8;
         n /= 10;
     }
+    // Two digits per division: the divisions are a chain, and a timestamp has ten digits.
     let mut n = n as u64;
-    loop {
+    while n >= 100 {
+        let pair = (n % 100) as u8;
+        n /= 100;
+        i -= 2;
+        buf[i] = b'0' + pair / 10;
+        buf[i + 1] = b'0' + pair % 10;
+    }
+    if n >= 10 {
         i -= 1;
         buf[i] = b'0' + (n % 10) as u8;
         n /= 10;
-        if n == 0 {
-            break;
-        }
     }
+    i -= 1;
+    buf[i] = b'0' + n as u8;
     if v < 0 {
         i -= 1;
         buf[i] = b'-';
