@@ -134,7 +134,7 @@ const GROUP: usize = if cfg!(target_arch = "x86_64") { 4 } else { 8 };
 ///
 /// Errors are found in the order the `base64` crate finds them: a bad lone last byte first, then
 /// the first bad byte of the complete groups, then the last group.
-pub(crate) fn decode(text: &[u8]) -> Result<Vec<u8>, DecodeError> {
+pub(crate) fn decode(text: &[u8], room: usize) -> Result<Vec<u8>, DecodeError> {
     let len = text.len();
     let rem = len % 4;
     if rem == 1 {
@@ -145,8 +145,8 @@ pub(crate) fn decode(text: &[u8]) -> Result<Vec<u8>, DecodeError> {
     }
     // Every group of four but the last one, which may be padded (or short).
     let body = len.saturating_sub(if rem == 0 { 4 } else { rem });
-    // Room for the last group's bytes too: one allocation.
-    let mut out = Vec::with_capacity(body / 4 * 3 + 3);
+    // Room for the last group's bytes too, and `room` bytes more for the caller: one allocation.
+    let mut out = Vec::with_capacity(body / 4 * 3 + 3 + room);
     out.resize(body / 4 * 3, 0);
     // SSSE3 first, sixteen symbols at a time; it stops before the first group of sixteen with a
     // byte outside the alphabet, which the loop below then finds and reports. The portable loop
@@ -312,7 +312,7 @@ mod tests {
     use base64::engine::general_purpose::STANDARD;
 
     fn same_as_the_crate(text: &[u8]) {
-        let ours = decode(text).map_err(|e| e.to_string());
+        let ours = decode(text, 0).map_err(|e| e.to_string());
         let theirs = STANDARD.decode(text).map_err(|e| e.to_string());
         assert_eq!(ours, theirs, "decoding {:?}", String::from_utf8_lossy(text));
         if let Ok(bytes) = &ours {

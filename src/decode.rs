@@ -22,10 +22,10 @@ use crate::params::{Param, ParamType, check_window, shown};
 /// check the MAC (that needs the key: see [`Verifier`](crate::Verifier)) nor the time window.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Decoded {
-    /// The decoded signature: the MAC, then the original text.
-    buf: Vec<u8>,
-    /// The percent-decoded text of the keys and values that have escapes.
-    decoded: Vec<u8>,
+    /// The decoded signature (the MAC, then the original text, which ends at `text_end`), then
+    /// the percent-decoded text of the keys and values that have escapes: one allocation.
+    bytes: Vec<u8>,
+    text_end: usize,
     /// Each pair's key and value.
     ///
     /// Invariant (what [`Decoded::text`] relies on): the original text is UTF-8, and so is the
@@ -39,7 +39,8 @@ pub struct Decoded {
 }
 
 /// Where a decoded key or value lives: `buf[start..end]` when it has no escapes; otherwise, with
-/// positions counted on from the end of `buf`, in `decoded`.
+/// positions counted on from the end of `buf`, in `decoded`. In a [`Decoded`], where `decoded`
+/// follows `buf` in one buffer, simply `bytes[start..end]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Span {
     start: usize,
@@ -270,9 +271,9 @@ struct Parser<'a> {
     buf: &'a [u8],
     /// Whether the text is ASCII, as far as it has been classified.
     ascii: bool,
-    /// The decoded keys and values (allocated at the first escape, with 16 bytes to spare), and
-    /// how much of it is used.
-    decoded: Vec<u8>,
+    /// Room for the decoded keys and values (after `buf` in the same allocation, with 16 bytes to
+    /// spare), and how much of it is used.
+    decoded: &'a mut [u8],
     used: usize,
     /// The key of the current pair, once decoded.
     key: Option<Span>,
@@ -332,7 +333,7 @@ impl Parser<'_> {
         let value = self.part(end.min(key_end + 1), end, escaped && equals.is_some())?;
         let param = match key.start.checked_sub(self.buf.len()) {
             None => Param::from_block(block(self.buf, key.start), key.end - key.start),
-            Some(at) => Param::from_block(block(&self.decoded, at), key.end - key.start),
+            Some(at) => Param::from_block(block(self.decoded, at), key.end - key.start),
         };
         let seen = match param {
             Some(p) => self.known[p as usize].is_some(),
@@ -361,11 +362,6 @@ impl Parser<'_> {
     #[inline(never)]
     fn unescape(&mut self, start: usize, end: usize) -> Parsed<Span> {
         let buf = self.buf;
-        if self.decoded.is_empty() {
-            // Decoding never lengthens a text, and the MAC's 20 bytes before the text leave room
-            // for the 16 bytes `unescape_into` may store at the end of the longest one.
-            self.decoded = vec![0; buf.len()];
-        }
         let first = self.used;
         let out = self.decoded.get_mut(first..).unwrap_or_default();
         let (len, high) = unescape_into(buf, start, end, out)?;
@@ -387,7 +383,7 @@ impl Parser<'_> {
 
     #[inline(never)]
     fn bytes(&self, span: Span) -> &[u8] {
-        span_bytes(self.buf, &self.decoded, span)
+        span_bytes(self.buf, self.decoded, span)
     }
 
     /// The error for `fault`, unless the original text is not UTF-8 (found first, as if the
@@ -454,7 +450,8 @@ fn check_utf8(text: &[u8]) -> Result<()> {
 /// # Ok::<(), vodsign::Error>(())
 /// ```
 pub fn decode(signature: &str) -> Result<Decoded> {
-    let buf = b64::decode(signature.as_bytes()).map_err(|e| {
+    // Capacity for the decoded keys and values too (see `parse`).
+    let buf = b64::decode(signature.as_bytes(), signature.len() / 4 * 3 + 16).map_err(|e| {
         Error::new(ErrorKind::NotBase64, None, format_args!("signature is not standard padded Base64: {e}"))
     })?;
     if buf.len() <= MAC_LEN {
@@ -472,17 +469,21 @@ pub fn decode(signature: &str) -> Result<Decoded> {
 }
 
 impl Decoded {
-    /// Parses the decoded signature `buf` (the MAC, then the signed text).
-    fn parse(buf: Vec<u8>) -> Result<Decoded> {
-        let text = &buf[MAC_LEN..];
-        if u32::try_from(text.len()).is_err() {
-            check_utf8(text)?;
+    /// Parses the decoded signature `bytes` (the MAC, then the signed text). The decoded keys and
+    /// values go after the text, in room as long as the text and 16 bytes more (decoding never
+    /// lengthens a text, and `unescape_into` may store 16 bytes at the end).
+    fn parse(mut bytes: Vec<u8>) -> Result<Decoded> {
+        let text_end = bytes.len();
+        if u32::try_from(text_end).is_err() {
+            check_utf8(&bytes[MAC_LEN..])?;
             return Err(Error::new(ErrorKind::MalformedQuery, None, format_args!("the signed text is longer than 4 GiB")));
         }
+        bytes.resize(2 * text_end - MAC_LEN + 16, 0);
+        let (buf, decoded) = bytes.split_at_mut(text_end);
         let mut parser = Parser {
-            buf: &buf,
+            buf,
             ascii: true,
-            decoded: Vec::new(),
+            decoded,
             used: 0,
             key: None,
             pairs: Vec::with_capacity(16),
@@ -492,11 +493,11 @@ impl Decoded {
             return Err(parser.error(fault));
         }
         if !parser.ascii {
-            check_utf8(text)?;
+            check_utf8(&parser.buf[MAC_LEN..])?;
         }
-        let Parser { mut decoded, used, pairs, known, .. } = parser;
-        decoded.truncate(used);
-        let mut d = Decoded { buf, decoded, pairs, known, ints: [0; Param::ALL.len()] };
+        let Parser { used, pairs, known, .. } = parser;
+        bytes.truncate(text_end + used);
+        let mut d = Decoded { bytes, text_end, pairs, known, ints: [0; Param::ALL.len()] };
         for p in Param::REQUIRED {
             if d.known[p as usize].is_none() {
                 return Err(Error::at(ErrorKind::MissingParameter, p.name(), format_args!("{} is missing", p.name())));
@@ -514,7 +515,7 @@ impl Decoded {
 
     #[inline(never)]
     fn text(&self, span: Span) -> &str {
-        let bytes = span_bytes(&self.buf, &self.decoded, span);
+        let bytes = &self.bytes[span.start..span.end];
         debug_assert!(core::str::from_utf8(bytes).is_ok());
         // SAFETY: the invariant of `pairs`, which `parse` establishes before making a `Decoded`:
         // it checks that the original text is UTF-8 (while parsing when it is ASCII, after
@@ -526,13 +527,13 @@ impl Decoded {
     /// The 20-byte HMAC-SHA1 at the front of the signature.
     pub fn mac(&self) -> [u8; MAC_LEN] {
         let mut mac = [0u8; MAC_LEN];
-        mac.copy_from_slice(&self.buf[..MAC_LEN]);
+        mac.copy_from_slice(&self.bytes[..MAC_LEN]);
         mac
     }
 
     /// The signed text: the query string exactly as it was signed.
     pub fn original(&self) -> &str {
-        self.text(Span { start: MAC_LEN, end: self.buf.len() })
+        self.text(Span { start: MAC_LEN, end: self.text_end })
     }
 
     /// Every parameter in the order it appears, percent-decoded, unknown ones included.
@@ -761,7 +762,7 @@ mod tests {
         }
 
         pub(super) fn decode(signature: &str) -> Result<Outcome> {
-            let mut raw = crate::b64::decode(signature.as_bytes()).map_err(|e| {
+            let mut raw = crate::b64::decode(signature.as_bytes(), 0).map_err(|e| {
                 Error::new(ErrorKind::NotBase64, None, format_args!("signature is not standard padded Base64: {e}"))
             })?;
             if raw.len() <= MAC_LEN {
