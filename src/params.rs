@@ -92,7 +92,8 @@ const SLOTS: [u8; 32] = {
     table
 };
 
-/// Each name of [`Param::ALL`] as a number: its bytes little-endian, zeros after them.
+/// Each name of [`Param::ALL`] as a number: its bytes little-endian, zeros after them (the
+/// look-up compares with it, and signing copies it).
 const WORDS: [u128; Param::ALL.len()] = {
     let mut words = [0; Param::ALL.len()];
     let mut i = 0;
@@ -166,6 +167,13 @@ impl Param {
         let w = u128::from_le_bytes(block) & u128::MAX.checked_shr(128 - 8 * len.min(16) as u32).unwrap_or(0);
         let p = *Param::ALL.get(usize::from(SLOTS[slot(len, (w >> 8) as u8)]))?;
         (WORDS[p as usize] == w && p.name().len() == len).then_some(p)
+    }
+
+    /// The wire name's bytes, zeros after them: 16 bytes to copy whole (a copy of a fixed size
+    /// needs no call) and then cut to the name's length.
+    #[inline]
+    pub(crate) fn name_block(self) -> [u8; 16] {
+        WORDS[self as usize].to_le_bytes()
     }
 
     /// Whether every signature must carry it.

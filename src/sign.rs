@@ -325,7 +325,7 @@ impl Signer {
             if i > 0 {
                 buf.push(b'&');
             }
-            pair_into(buf, p.name(), v);
+            pair_into(buf, p, v);
         }
     }
 
