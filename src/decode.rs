@@ -7,7 +7,8 @@
 //! The signed text is parsed in one pass over blocks of 16 bytes, each classified at once: where
 //! its `&` and `=` are (visited one by one), whether it has a `%` or `+` (so whether a key or
 //! value needs decoding), and whether it has bytes that are not ASCII. Keys and values without
-//! escapes stay in the decoded signature; the others are percent-decoded into a second buffer.
+//! escapes stay in the decoded signature; the others are percent-decoded into room after the text,
+//! in the same buffer (16 bytes at a time, with SSE2 on x86-64).
 
 use core::fmt;
 
