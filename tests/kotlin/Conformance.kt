@@ -454,39 +454,47 @@ private fun threads(dir: File): String? {
 
 private fun threads(signer: Signer, work: List<Pair<SignInput, String>>, prepared: List<PreparedSigner>): String? {
     val rounds = 25
+    return Verifier("IamSecretKey", 300u).use { verifier ->
+        onThreads(8) { t ->
+            repeat(rounds) { r ->
+                for (i in work.indices) {
+                    val k = (i + t * 7 + r) % work.size
+                    val (input, want) = work[k]
+                    val got = signer.signAt(input.options, input.cts, input.exp, input.random)
+                    if (got != want) throw IllegalStateException("thread $t got $got, want $want")
+                    val viaPrepared = prepared[k].signAt(input.cts, input.exp, input.random)
+                    if (viaPrepared != want) throw IllegalStateException("thread $t PreparedSigner.signAt got $viaPrepared")
+                    verifier.verify(got, input.cts)
+                }
+                val fresh = signer.sign(SignOptions(validity = 60u))
+                verifier.verify(fresh, unixNow())
+            }
+        }
+    }
+}
+
+/**
+ * Runs `body(t)` on `n` threads released together: null when every thread returned, else what
+ * went wrong (threads still running after 120 s, or how many threw and the first exception).
+ */
+private fun onThreads(n: Int, body: (Int) -> Unit): String? {
     val errors = AtomicInteger()
     val firstError = java.util.concurrent.atomic.AtomicReference<String?>(null)
     val start = CountDownLatch(1)
-    run {
-        Verifier("IamSecretKey", 300u).use { verifier ->
-            val threads = (0 until 8).map { t ->
-                Thread {
-                    start.await()
-                    try {
-                        repeat(rounds) { r ->
-                            for (i in work.indices) {
-                                val k = (i + t * 7 + r) % work.size
-                                val (input, want) = work[k]
-                                val got = signer.signAt(input.options, input.cts, input.exp, input.random)
-                                if (got != want) throw IllegalStateException("thread $t got $got, want $want")
-                                val viaPrepared = prepared[k].signAt(input.cts, input.exp, input.random)
-                                if (viaPrepared != want) throw IllegalStateException("thread $t PreparedSigner.signAt got $viaPrepared")
-                                verifier.verify(got, input.cts)
-                            }
-                            val fresh = signer.sign(SignOptions(validity = 60u))
-                            verifier.verify(fresh, unixNow())
-                        }
-                    } catch (e: Throwable) {
-                        errors.incrementAndGet()
-                        firstError.compareAndSet(null, "${e.javaClass.simpleName}: ${e.message}")
-                    }
-                }.apply { start() }
+    val threads = (0 until n).map { t ->
+        Thread {
+            start.await()
+            try {
+                body(t)
+            } catch (e: Throwable) {
+                errors.incrementAndGet()
+                firstError.compareAndSet(null, "${e.javaClass.simpleName}: ${e.message}")
             }
-            start.countDown()
-            threads.forEach { it.join(120_000) }
-            if (threads.any { it.isAlive }) return "threads did not finish within 120 s"
-        }
+        }.apply { start() }
     }
+    start.countDown()
+    threads.forEach { it.join(120_000) }
+    if (threads.any { it.isAlive }) return "threads did not finish within 120 s"
     return if (errors.get() == 0) null else "${errors.get()} thread(s) failed; first: ${firstError.get()}"
 }
 
@@ -680,45 +688,32 @@ private fun fastThreads(dir: File): String? {
     val work = seedKeyWork(dir)
     if (work.size < 10) return "only ${work.size} vectors to share"
     val rounds = 25
-    val errors = AtomicInteger()
-    val firstError = java.util.concurrent.atomic.AtomicReference<String?>(null)
-    val start = CountDownLatch(1)
     val signer = FastSigner("IamSecretId", "IamSecretKey")
     val seedPrepared = signer.prepare(SEED_OPTIONS)
-    FastOptions(SEED_OPTIONS).use { seed ->
-        val threads = (0 until 8).map { t ->
-            Thread {
-                start.await()
-                try {
-                    repeat(rounds) { r ->
-                        for (i in work.indices) {
-                            val (input, want) = work[(i + t * 7 + r) % work.size]
-                            val got = signer.signAt(input.options, input.cts, input.exp, input.random)
-                            if (got != want) throw IllegalStateException("thread $t got $got, want $want")
-                            if (signer.signAt(seed, 1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE) {
-                                throw IllegalStateException("thread $t: the shared FastOptions signed differently")
-                            }
-                            if (seedPrepared.signAt(1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE) {
-                                throw IllegalStateException("thread $t: the shared PreparedSigner signed differently")
-                            }
-                        }
-                        val fresh = signer.sign(SignOptions(validity = 60u))
-                        verify(fresh, "IamSecretKey", unixNow())
+    val failed = FastOptions(SEED_OPTIONS).use { seed ->
+        onThreads(8) { t ->
+            repeat(rounds) { r ->
+                for (i in work.indices) {
+                    val (input, want) = work[(i + t * 7 + r) % work.size]
+                    val got = signer.signAt(input.options, input.cts, input.exp, input.random)
+                    if (got != want) throw IllegalStateException("thread $t got $got, want $want")
+                    if (signer.signAt(seed, 1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE) {
+                        throw IllegalStateException("thread $t: the shared FastOptions signed differently")
                     }
-                } catch (e: Throwable) {
-                    errors.incrementAndGet()
-                    firstError.compareAndSet(null, "${e.javaClass.simpleName}: ${e.message}")
+                    if (seedPrepared.signAt(1571215095uL, 1571301495uL, 220625u) != SEED_SIGNATURE) {
+                        throw IllegalStateException("thread $t: the shared PreparedSigner signed differently")
+                    }
                 }
-            }.apply { start() }
+                val fresh = signer.sign(SignOptions(validity = 60u))
+                verify(fresh, "IamSecretKey", unixNow())
+            }
         }
-        start.countDown()
-        threads.forEach { it.join(120_000) }
-        if (threads.any { it.isAlive }) return "threads did not finish within 120 s"
     }
-    if (errors.get() != 0) return "${errors.get()} thread(s) failed; first: ${firstError.get()}"
+    if (failed != null) return failed
 
     // Close while others sign.
     val others = AtomicInteger()
+    val firstError = java.util.concurrent.atomic.AtomicReference<String?>(null)
     val go = CountDownLatch(1)
     val signers = (0 until 4).map {
         Thread {
