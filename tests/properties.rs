@@ -3,7 +3,7 @@
 //! edges.
 //!
 //! * decode(sign(x)) gives back x: every parameter, in canonical order, and the original is
-//!   Node's querystring encoding of them (the checks are `check_sign` in `fuzz/targets.rs`,
+//!   Node's querystring encoding of them (the checks are `check_sign` in `fuzz/support/src/options.rs`,
 //!   shared with the `sign` fuzz target);
 //! * verify accepts what sign made, with the same key, at any now inside the window (skew
 //!   included), and rejects it with any other key (bad_mac), with any single flipped bit (of the
@@ -16,10 +16,8 @@
 //! for more cases), and failures persist to `tests/properties.proptest-regressions` (committed;
 //! its `cc` lines are replayed first on every run: commit any line a failure adds).
 
-#[path = "../fuzz/targets.rs"]
-mod targets;
-
 use proptest::prelude::*;
+use vodsign_fuzz_support::{input, invariants, options, oracles};
 use proptest::test_runner::{FileFailurePersistence, RngSeed};
 use vodsign::{
     DEFAULT_SKEW, DEFAULT_VALIDITY, ErrorKind, MAC_LEN, MAX_SESSION_CONTEXT_CHARS, MAX_SOURCE_CONTEXT_CHARS,
@@ -144,7 +142,7 @@ struct X {
 
 impl X {
     fn sign(&self) -> String {
-        targets::check_sign(&self.secret_id, &self.key, &self.opts, self.cts, self.exp, self.random)
+        options::check_sign(&self.secret_id, &self.key, &self.opts, self.cts, self.exp, self.random)
             .expect("valid inputs must sign")
     }
 }
@@ -187,10 +185,10 @@ proptest! {
         prop_assert_eq!(&names, &canonical, "not in canonical order");
 
         let mut by_name = Options::new();
-        for p in targets::optional_params() {
-            match targets::field(&x.opts, p) {
-                Some(targets::Val::Str(s)) => by_name.set(p.name(), ParamValue::Str(&s)).unwrap(),
-                Some(targets::Val::Int(n)) => by_name.set(p.name(), ParamValue::Int(n)).unwrap(),
+        for p in input::optional_params() {
+            match options::field(&x.opts, p) {
+                Some(input::Val::Str(s)) => by_name.set(p.name(), ParamValue::Str(&s)).unwrap(),
+                Some(input::Val::Int(n)) => by_name.set(p.name(), ParamValue::Int(n)).unwrap(),
                 None => {}
             }
         }
@@ -216,7 +214,7 @@ fn every_presence_combination_round_trips() {
         storage_region: Some(format!("ap-{}", "z".repeat(MAX_STORAGE_REGION_CHARS - 3))),
         validity: DEFAULT_VALIDITY,
     };
-    let params: Vec<Param> = targets::optional_params().collect();
+    let params: Vec<Param> = input::optional_params().collect();
     for mask in 0u32..1 << params.len() {
         let mut opts = full.clone();
         for (i, p) in params.iter().enumerate() {
@@ -224,7 +222,7 @@ fn every_presence_combination_round_trips() {
                 clear(&mut opts, *p);
             }
         }
-        let sig = targets::check_sign("AKID", b"key", &opts, u64::MAX - MAX_VALIDITY, u64::MAX, u32::MAX)
+        let sig = options::check_sign("AKID", b"key", &opts, u64::MAX - MAX_VALIDITY, u64::MAX, u32::MAX)
             .unwrap_or_else(|| panic!("mask {mask:#x} refused"));
         assert_eq!(vodsign::decode(&sig).unwrap().len(), 4 + mask.count_ones() as usize);
     }
@@ -271,7 +269,7 @@ proptest! {
             let d = v.verify(&sig, now).map_err(|e| TestCaseError::fail(format!("now {now}: {e}")))?;
             prop_assert_eq!(d.seconds_left(now), x.exp - now);
             prop_assert_eq!(vodsign::seconds_left(&sig, now).unwrap(), x.exp - now);
-            targets::check_verify(&Ok(d), &sig, &x.key, now, skew);
+            invariants::check_verify(&Ok(d), &sig, &x.key, now, skew);
         }
         if skew == DEFAULT_SKEW {
             prop_assert!(vodsign::verify(&sig, &x.key, inside[0]).is_ok());
@@ -309,7 +307,7 @@ proptest! {
             let e = Verifier::new(&other).verify(&sig, now).unwrap_err();
             prop_assert_eq!(e.kind(), ErrorKind::BadMac);
         }
-        if let Some(near) = targets::other_key(&x.key) {
+        if let Some(near) = invariants::other_key(&x.key) {
             prop_assert_eq!(Verifier::new(&near).verify(&sig, x.cts).unwrap_err().kind(), ErrorKind::BadMac);
         }
     }
@@ -327,13 +325,13 @@ proptest! {
         let mut text = sig.clone().into_bytes();
         let j = pos % text.len();
         text[j] ^= 1 << (bit % 7);
-        for tampered in [targets::base64(&raw), String::from_utf8(text).unwrap()] {
+        for tampered in [oracles::base64(&raw), String::from_utf8(text).unwrap()] {
             let r = Verifier::new(&x.key).verify(&tampered, x.cts);
             match vodsign::decode(&tampered) {
                 Ok(_) => prop_assert_eq!(r.as_ref().map_err(|e| e.kind()).err(), Some(ErrorKind::BadMac), "{}", tampered),
                 Err(e) => prop_assert_eq!(r.as_ref().err(), Some(&e)),
             }
-            targets::check_verify(&r, &tampered, &x.key, x.cts, DEFAULT_SKEW);
+            invariants::check_verify(&r, &tampered, &x.key, x.cts, DEFAULT_SKEW);
         }
     }
 }
@@ -427,7 +425,7 @@ proptest! {
         // Each signature verifies only as itself: y's MAC on x's text is refused.
         let mut spliced = dy.mac().to_vec();
         spliced.extend_from_slice(dx.original().as_bytes());
-        let e = Verifier::new(&x.key).verify(&targets::base64(&spliced), x.cts).unwrap_err();
+        let e = Verifier::new(&x.key).verify(&oracles::base64(&spliced), x.cts).unwrap_err();
         prop_assert_eq!(e.kind(), ErrorKind::BadMac);
     }
 }
@@ -451,7 +449,7 @@ fn query() -> impl Strategy<Value = String> {
         (-20i64..=20).prop_map(|n| n.to_string()),
         prop::sample::select(vec!["Finish", "Change", "None", "ap-chongqing", "%", "%2", "%zz", "%C3%A9", "%FF", "+", "%26"])
             .prop_map(String::from),
-        text(0..=8).prop_map(|t| targets::node_escape(&t)),
+        text(0..=8).prop_map(|t| oracles::node_escape(&t)),
         text(0..=8),
     ];
     let pair = (names, prop::option::of(value)).prop_map(|(k, v)| match v {
@@ -480,20 +478,20 @@ proptest! {
     /// checks of `check_decode`, shared with the `decode` fuzz target).
     #[test]
     fn decode_takes_any_string(s in prop_oneof![text(0..=64), base64ish()]) {
-        targets::check_decode(&s);
+        invariants::check_decode(&s);
     }
 
     /// decode never panics on the Base64 of any bytes, nor on a zero MAC followed by any bytes
     /// or by a query string made of parameter names, edge values and escapes.
     #[test]
     fn decode_takes_any_bytes_base64_encoded(bytes in prop::collection::vec(any::<u8>(), 0..=160), q in query()) {
-        targets::check_decode(&targets::base64(&bytes));
+        invariants::check_decode(&oracles::base64(&bytes));
         let mut raw = vec![0u8; MAC_LEN];
         raw.extend_from_slice(&bytes);
-        targets::check_decode(&targets::base64(&raw));
+        invariants::check_decode(&oracles::base64(&raw));
         let mut raw = vec![0u8; MAC_LEN];
         raw.extend_from_slice(q.as_bytes());
-        targets::check_decode(&targets::base64(&raw));
+        invariants::check_decode(&oracles::base64(&raw));
     }
 
     /// verify never panics with any signature, key, now and skew, and agrees with decode and
@@ -502,10 +500,10 @@ proptest! {
     fn verify_takes_anything(s in prop_oneof![base64ish(), query().prop_map(|q| {
                                  let mut raw = vec![0u8; MAC_LEN];
                                  raw.extend_from_slice(q.as_bytes());
-                                 targets::base64(&raw)
+                                 oracles::base64(&raw)
                              })],
                              key in prop::collection::vec(any::<u8>(), 0..=80), now in u64_edges(), skew in u64_edges()) {
         let r = Verifier::new(&key).with_skew(skew).verify(&s, now);
-        targets::check_verify(&r, &s, &key, now, skew);
+        invariants::check_verify(&r, &s, &key, now, skew);
     }
 }

@@ -1,4 +1,4 @@
-//! `decode`: see the input layout and the invariants in `fuzz/targets.rs`.
+//! `decode`: see the input layout and the invariants in `fuzz/support/src/decode.rs`.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| vodsign_fuzz::decode_target(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vodsign_fuzz_support::decode::target(data));

@@ -1,4 +1,4 @@
-//! `sign`: see the input layout and the invariants in `fuzz/targets.rs`.
+//! `sign`: see the input layout and the invariants in `fuzz/support/src/sign.rs`.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| vodsign_fuzz::sign_target(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vodsign_fuzz_support::sign::target(data));

@@ -1,4 +1,4 @@
-//! `verify`: see the input layout and the invariants in `fuzz/targets.rs`.
+//! `verify`: see the input layout and the invariants in `fuzz/support/src/verify.rs`.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| vodsign_fuzz::verify_target(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vodsign_fuzz_support::verify::target(data));
