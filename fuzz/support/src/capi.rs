@@ -60,7 +60,8 @@ pub struct CapiSign {
 
 /// One call of a C options setter.
 ///
-/// Layout: `op:u8 ...`; the optional parameter `p` is `op % 9` in canonical order.
+/// Layout: `op:u8 ...`; the optional parameter `p` is `(op & 0x1f) % 9` in canonical order (the
+/// flag bits 0x20, 0x40 and 0x80 never change which parameter).
 /// `op & 0x80` set: the typed setter of `p`, then `text:raw n:u64` (the text for a string
 /// parameter, `n` cast to the setter's type for an integer one). Clear: by name, where the name
 /// is `p`'s, or a `raw` that follows when `op & 0x40`; then `vodsign_options_set_str` with a
@@ -75,7 +76,7 @@ pub enum CapiOp {
 impl CapiOp {
     pub fn read(input: &mut Input<'_>) -> CapiOp {
         let op = input.u8();
-        let p = optional_params().nth(usize::from(op) % optional_count()).expect("an optional parameter");
+        let p = optional_params().nth(usize::from(op & 0x1f) % optional_count()).expect("an optional parameter");
         if op & 0x80 != 0 {
             let text = input.raw_text().to_vec();
             return CapiOp::Typed { param: p, text, n: input.u64() };
