@@ -6,14 +6,16 @@
 #
 # Needs the nightly toolchain (`rustup toolchain install nightly`); installs cargo-fuzz into
 # ${VODSIGN_CACHE:-$HOME/.cache/vodsign}/cargo-fuzz on first use. Each target starts from a
-# scratch copy of its committed seeds (fuzz/corpus/<target>/), so the committed corpus does not
-# grow; the scratch corpora are kept under target/fuzz-corpus/ for the next run to continue from.
+# scratch copy of its committed seeds (fuzz/corpus/<target>/) and regression inputs
+# (fuzz/regressions/<target>/), so the committed folders do not grow; the scratch corpora are
+# kept under target/fuzz-corpus/ for the next run to continue from. The targets' logic is the
+# library fuzz/support/.
 # Builds with debug assertions (so integer overflow panics) and AddressSanitizer.
 #
 # Prints, per target, the executions, libFuzzer's coverage (cov: edges, ft: features) and the
 # corpus size; exits 1 on any crash, timeout or out-of-memory, naming the artifact
 # (fuzz/artifacts/<target>/...) and how to reproduce it. To keep a crash as a regression, copy
-# the artifact to fuzz/corpus/<target>/regress-<name> and commit it: tests/corpus_replay.rs
+# the artifact to fuzz/regressions/<target>/<name> and commit it: tests/corpus_replay.rs
 # replays it on every `cargo test`.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -65,9 +67,11 @@ FAILED=0
 for t in "${TARGETS[@]}"; do
     corpus=$SCRATCH/$t
     mkdir -p "$corpus" "fuzz/artifacts/$t"
-    if [ -d "fuzz/corpus/$t" ]; then
-        cp -p "fuzz/corpus/$t"/* "$corpus"/ 2>/dev/null || true
-    fi
+    for committed in "fuzz/corpus/$t" "fuzz/regressions/$t"; do
+        if [ -d "$committed" ]; then
+            cp -p "$committed"/* "$corpus"/ 2>/dev/null || true
+        fi
+    done
     log=$LOGS/$t.log
     before=$(find "fuzz/artifacts/$t" -type f | wc -l)
     say "fuzzing $t for ${SECONDS_PER_TARGET}s ($(find "$corpus" -type f | wc -l) inputs to start from; log $log)"

@@ -45,7 +45,7 @@ pub fn check_error(e: &Error, kinds: &[ErrorKind]) {
     assert!(!e.message().is_empty(), "empty message for {:?}", e.kind());
     // One line of reasonable size, whatever the input: keys and values are quoted escaped and
     // clipped (the decode fuzzer once found raw keys in messages; regression input
-    // fuzz/corpus/decode/regress-raw-key-in-message).
+    // fuzz/regressions/decode/raw-key-in-message).
     assert!(
         !e.message().chars().any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}'),
         "line break or control character in the message: {:?}",
