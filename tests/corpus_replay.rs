@@ -470,3 +470,18 @@ fn seeds() -> Vec<(&'static str, Vec<Vec<u8>>)> {
     out.push(("capi", seeds));
     out
 }
+
+/// What is committed under fuzz/ and what .gitignore says agree: no tracked file there is
+/// ignored (fuzz/Cargo.lock is kept, so fuzzing runs are reproducible), and the lock exists.
+#[test]
+fn fuzz_tree_and_gitignore_agree() {
+    let out = std::process::Command::new("git")
+        .args(["ls-files", "--cached", "--ignored", "--exclude-standard", "--", "fuzz"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("git runs (this test needs the repository)");
+    assert!(out.status.success(), "git ls-files: {}", String::from_utf8_lossy(&out.stderr));
+    let both = String::from_utf8(out.stdout).unwrap();
+    assert!(both.trim().is_empty(), "tracked under fuzz/ but git-ignored:\n{both}");
+    assert!(fuzz_dir().join("Cargo.lock").is_file(), "fuzz/Cargo.lock is missing");
+}
