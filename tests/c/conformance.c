@@ -6,7 +6,8 @@
  * Runs every case of VECTOR_DIR/{sign,decode,verify}.json through the C ABI, then C-only cases:
  * NULL for each pointer argument, invalid UTF-8, every buffer size, 8 threads sharing one signer,
  * create/free loops, status names and messages. Prints each failure and ends with
- * "N passed, N failed". Exit status 0 only when nothing failed.
+ * "N passed, N failed". Exit status 0 only when nothing failed. A failed check outside any case,
+ * a case never ended and a stray end() each count as a failure (the first case checks that).
  *
  * Environment:
  *   VODSIGN_C_THREAD_ITERS   signatures per thread in the thread test (default 100000)
@@ -35,10 +36,29 @@ static int g_failed;
 static char g_case[256];
 static int g_case_failed;
 static int g_in_case;
+static int g_quiet;
 static int g_type_refusals;
 
+/* Counts one failure that belongs to no case (printed unless the harness is probing itself). */
+static void harness_failure(const char *what) {
+    g_failed++;
+    if (!g_quiet) {
+        printf("FAIL harness: %s\n", what);
+        fflush(stdout);
+    }
+}
+
+/* Opens a case. A case still open is closed first and counted as failed: its end() was missed,
+ * and its own checks would otherwise be lost. */
 static void begin(const char *fmt, ...) {
     va_list ap;
+    if (g_in_case) {
+        harness_failure(g_case);
+        if (!g_quiet) {
+            printf("    this case never ended\n");
+        }
+        g_in_case = 0;
+    }
     va_start(ap, fmt);
     vsnprintf(g_case, sizeof g_case, fmt, ap);
     va_end(ap);
@@ -47,6 +67,10 @@ static void begin(const char *fmt, ...) {
 }
 
 static void end(void) {
+    if (!g_in_case) {
+        harness_failure("end() with no case open");
+        return;
+    }
     if (g_case_failed) {
         g_failed++;
     } else {
@@ -55,16 +79,24 @@ static void end(void) {
     g_in_case = 0;
 }
 
-/* Records a failed expectation in the current case (prints the case name on its first failure). */
+/* Records a failed expectation in the current case (prints the case name on its first failure).
+ * Outside any case it is a failure of its own. */
 static int expect(int ok, const char *fmt, ...) {
     va_list ap;
     if (ok) {
         return 1;
     }
-    if (!g_case_failed) {
-        printf("FAIL %s\n", g_case);
+    if (!g_in_case) {
+        harness_failure("a check outside any case failed");
+    } else {
+        if (!g_case_failed && !g_quiet) {
+            printf("FAIL %s\n", g_case);
+        }
+        g_case_failed = 1;
     }
-    g_case_failed = 1;
+    if (g_quiet) {
+        return 0;
+    }
     printf("    ");
     va_start(ap, fmt);
     vprintf(fmt, ap);
@@ -72,6 +104,30 @@ static int expect(int ok, const char *fmt, ...) {
     printf("\n");
     fflush(stdout);
     return 0;
+}
+
+/* The harness itself: a failed check outside any case, a case begun while another is still open
+ * and an end() with no case open must each count as one failure, so that no check fails unseen.
+ * Probes them quietly, restores the counts, then records the outcome as a case of its own. */
+static void test_harness(void) {
+    int passed = g_passed, failed = g_failed, outside, unended, stray;
+    g_quiet = 1;
+    expect(0, "probe outside any case");
+    outside = g_failed - failed;
+    begin("probe: left open");
+    begin("probe: begun while another is open");
+    end();
+    unended = g_failed - failed - outside;
+    end();
+    stray = g_failed - failed - outside - unended;
+    g_quiet = 0;
+    g_passed = passed;
+    g_failed = failed;
+    begin("harness: a failure outside a case, an unended case and a stray end() are each counted");
+    expect(outside == 1, "a failed check outside any case added %d failures, expected 1", outside);
+    expect(unended == 1, "a case left open when the next began added %d failures, expected 1", unended);
+    expect(stray == 1, "end() with no case open added %d failures, expected 1", stray);
+    end();
 }
 
 static unsigned long env_count(const char *name, unsigned long dflt) {
@@ -1591,6 +1647,7 @@ int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("vodsign C conformance (library %s, header %d.%d.%d)\n", vodsign_version(), VODSIGN_VERSION_MAJOR,
            VODSIGN_VERSION_MINOR, VODSIGN_VERSION_PATCH);
+    test_harness();
     run_vectors(dir);
     printf("    note: %d sign.json cases have a required value outside its C type (uint64_t/uint32_t); "
            "each was checked to expect invalid_parameter for it\n",
@@ -1603,7 +1660,10 @@ int main(int argc, char **argv) {
     test_buffer_sizes();
     test_create_free_loops();
     test_threads();
-    (void)g_in_case;
+    if (g_in_case) {
+        harness_failure(g_case);
+        printf("    this case never ended\n");
+    }
     printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 ? 0 : 1;
 }
