@@ -3,8 +3,8 @@
 //! edges.
 //!
 //! * decode(sign(x)) gives back x: every parameter, in canonical order, and the original is
-//!   Node's querystring encoding of them (the checks are `check_sign` in `fuzz/support/src/options.rs`,
-//!   shared with the `sign` fuzz target);
+//!   Node's querystring encoding of them (the checks are `check_sign` in
+//!   `fuzz/support/src/options.rs`, shared with the `sign` fuzz target);
 //! * verify accepts what sign made, with the same key, at any now inside the window (skew
 //!   included), and rejects it with any other key (bad_mac), with any single flipped bit (of the
 //!   Base64 text or of the decoded bytes), and with a clock outside the window (expired,
@@ -17,12 +17,12 @@
 //! its `cc` lines are replayed first on every run: commit any line a failure adds).
 
 use proptest::prelude::*;
-use vodsign_fuzz_support::{input, invariants, options, oracles};
 use proptest::test_runner::{FileFailurePersistence, RngSeed};
 use vodsign::{
     DEFAULT_SKEW, DEFAULT_VALIDITY, ErrorKind, MAC_LEN, MAX_SESSION_CONTEXT_CHARS, MAX_SOURCE_CONTEXT_CHARS,
     MAX_STORAGE_REGION_CHARS, MAX_VALIDITY, Options, Param, ParamValue, Signer, TASK_NOTIFY_MODES, Verifier,
 };
+use vodsign_fuzz_support::{input, invariants, options, oracles};
 
 const SEED: u64 = 0x766f_6473_6967_6e00;
 
