@@ -9,12 +9,12 @@
 //! * [`options`]: signing options as the targets change them, and what signing must give;
 //! * one module per target ([`decode`], [`verify`], [`sign`], [`capi`]), each with its input
 //!   type (`read` and `write`, which round-trip) and its `target` function;
-//! * [`capi_checks`]: the C ABI's calling conventions, for the `capi` target.
+//! * `capi_checks` (private): the C ABI's calling conventions, for the `capi` target.
 //!
 //! Every target asserts invariants, not only "no panic", and every byte string is a valid input.
 
 pub mod capi;
-pub mod capi_checks;
+mod capi_checks;
 pub mod decode;
 pub mod input;
 pub mod invariants;
@@ -23,11 +23,14 @@ pub mod oracles;
 pub mod sign;
 pub mod verify;
 
+/// A target's logic: runs one input and panics when an invariant breaks.
+pub type Target = fn(&[u8]);
+
 /// The targets, by name: the name is the cargo-fuzz target and its corpus folder.
-pub const TARGETS: &[(&str, fn(&[u8]))] =
+pub const TARGETS: &[(&str, Target)] =
     &[("decode", decode::target), ("verify", verify::target), ("sign", sign::target), ("capi", capi::target)];
 
 /// The target logic for a corpus folder name.
-pub fn target(name: &str) -> Option<fn(&[u8])> {
+pub fn target(name: &str) -> Option<Target> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
 }
