@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes the C header from src/capi.rs with cbindgen, pinned at exactly 0.29.4.
+# Writes the C header from src/capi/mod.rs with cbindgen, pinned at exactly 0.29.4.
 #
 #   scripts/gen-header.sh            write include/vodsign.h
 #   scripts/gen-header.sh OUT        write OUT instead (the drift check diffs it against
@@ -8,7 +8,7 @@
 #
 # cbindgen is installed on first use with `cargo install --locked` into
 # ${VODSIGN_CACHE:-$HOME/.cache/vodsign}/cbindgen (about a minute, once per machine); it is not a
-# build dependency of the crate. Only src/capi.rs is parsed, so nothing else in the crate can leak
+# build dependency of the crate. Only src/capi/ (from mod.rs, following its modules) is parsed, so nothing else in the crate can leak
 # into the header. Any cbindgen warning is an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,7 +51,7 @@ esac
 mkdir -p "$(dirname "$out")"
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
-if ! "$CBINDGEN" --config cbindgen.toml --lang c --output "$out" src/capi.rs 2>"$tmp"; then
+if ! "$CBINDGEN" --config cbindgen.toml --lang c --output "$out" src/capi/mod.rs 2>"$tmp"; then
     cat "$tmp" >&2
     echo "gen-header: cbindgen failed" >&2
     exit 1
@@ -68,7 +68,7 @@ if [ "$check" = 1 ]; then
         echo "gen-header: include/vodsign.h is up to date"
     else
         rm -f "$out"
-        echo "gen-header: include/vodsign.h differs from src/capi.rs; run scripts/gen-header.sh" >&2
+        echo "gen-header: include/vodsign.h differs from src/capi/; run scripts/gen-header.sh" >&2
         exit 1
     fi
 fi
