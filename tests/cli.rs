@@ -407,10 +407,10 @@ fn batch_refuses_duplicate_keys() {
 
 #[test]
 fn batch_numbers_get_the_codes_and_messages_decode_gives() {
-    for n in ["-0", "007", "18446744073709551615", "18446744073709551616", "99999999999999999999", "-1", "1.5", "1e3", "1E+2", "-1.0e-2", "123456789012345678901234567890123456789012"] {
+    for n in ["-0", "0", "18446744073709551615", "18446744073709551616", "99999999999999999999", "-1", "1.5", "1e3", "1E+2", "-1.0e-2", "123456789012345678901234567890123456789012"] {
         let line = format!(r#"{{"secretId":"AKIDx","secretKey":"{KEY}","currentTimeStamp":1,"expireTime":2,"random":3,"classId":{n}}}"#);
         let got = &batch(&[], &format!("{line}\n"))[0];
-        let decoded = vodsign::decode(&fake_sig(&format!("secretId=AKIDx&currentTimeStamp=1&expireTime=2&random=3&classId={n}")));
+        let decoded = vodsign::decode(&fake_sig(&format!("secretId=AKIDx&currentTimeStamp=1&expireTime=2&random=3&classId={}", n.replace('+', "%2B"))));
         match decoded {
             Ok(d) => {
                 let sig = got["signature"].as_str().unwrap_or_else(|| panic!("{n}: {got}"));
