@@ -17,7 +17,7 @@
 //! let d = decode(&signature)?;                                       // no key needed
 //! assert_eq!(d.procedure(), Some("LongVideoPreset"));
 //! let now = vodsign::unix_now()?;
-//! Verifier::new(b"the-secret-key").verify(&signature, now)?;         // MAC and time window
+//! Verifier::new(b"the-secret-key")?.verify(&signature, now)?;        // MAC and time window
 //! # Ok::<(), vodsign::Error>(())
 //! ```
 //!

@@ -305,16 +305,17 @@ pub struct Verifier {
 
 #[uniffi::export]
 impl Verifier {
-    /// A verifier for this secret key (its UTF-8 bytes).
+    /// A verifier for this secret key (its UTF-8 bytes). Fails when the key is empty, as
+    /// `Signer` does (`InvalidParameter`): anyone can make a MAC under the empty key.
     #[uniffi::constructor(default(skew = 300))]
-    pub fn new(secret_key: String, skew: u64) -> Arc<Self> {
+    pub fn new(secret_key: String, skew: u64) -> Result<Arc<Self>> {
         Self::with_key_bytes(secret_key.into_bytes(), skew)
     }
 
-    /// A verifier for a secret key given as raw bytes.
+    /// A verifier for a secret key given as raw bytes. Fails when the key is empty.
     #[uniffi::constructor(default(skew = 300))]
-    pub fn with_key_bytes(secret_key: Vec<u8>, skew: u64) -> Arc<Self> {
-        Arc::new(Verifier { inner: crate::Verifier::new(&secret_key).with_skew(skew) })
+    pub fn with_key_bytes(secret_key: Vec<u8>, skew: u64) -> Result<Arc<Self>> {
+        Ok(Arc::new(Verifier { inner: crate::Verifier::new(&secret_key)?.with_skew(skew) }))
     }
 
     /// Decodes `signature` and checks its MAC and its time window at `now` (Unix seconds).
@@ -331,10 +332,10 @@ pub fn decode(signature: String) -> Result<DecodedSignature> {
 }
 
 /// Verifies `signature` with `secret_key` (its UTF-8 bytes) at `now` (Unix seconds), allowing
-/// `skew` seconds of clock skew (default 300).
+/// `skew` seconds of clock skew (default 300). An empty key is refused first (`InvalidParameter`).
 #[uniffi::export(default(skew = 300))]
 pub fn verify(signature: String, secret_key: String, now: u64, skew: u64) -> Result<DecodedSignature> {
-    Ok(crate::Verifier::new(secret_key.as_bytes()).with_skew(skew).verify(&signature, now)?.into())
+    Ok(crate::Verifier::new(secret_key.as_bytes())?.with_skew(skew).verify(&signature, now)?.into())
 }
 
 /// Seconds a signature has left at `now` (0 once expired), without the key.

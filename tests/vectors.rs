@@ -77,7 +77,7 @@ fn verify_vectors() {
     for c in &all {
         let name = c["name"].as_str().unwrap();
         let now = c["now"].as_u64().unwrap();
-        let mut v = Verifier::new(c["secretKey"].as_str().unwrap().as_bytes());
+        let mut v = Verifier::new(c["secretKey"].as_str().unwrap().as_bytes()).unwrap();
         if let Some(skew) = c["skew"].as_u64() {
             v = v.with_skew(skew);
         }

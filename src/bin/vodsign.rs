@@ -351,7 +351,7 @@ fn cmd_verify(rest: &[String]) -> CliResult {
         Some(n) => n,
         None => unix_now()?,
     };
-    let mut verifier = Verifier::new(&key);
+    let mut verifier = Verifier::new(&key)?;
     if let Some(s) = skew {
         verifier = verifier.with_skew(s);
     }

@@ -1232,6 +1232,32 @@ static void test_argument_errors(void) {
     }
     end();
 
+    begin("args: verify refuses the empty key as signer_new does (kind, parameter and message)");
+    {
+        char sign_msg[256], sign_param[64];
+        const char *sign_text, *verify_text;
+        vodsign_decoded *vd = NULL;
+        st = vodsign_signer_new(TXT(ID), KEY(""), &sout);
+        last_error(sign_msg, sizeof sign_msg, sign_param, sizeof sign_param);
+        expect(st == VODSIGN_ERR_INVALID_PARAMETER, "signer_new: %s", name_of(st));
+        /* Any signature, even one whose MAC is right for the empty key, is refused before decoding. */
+        st = vodsign_verify(TXT(sig), KEY(""), CTS, 300, &vd);
+        last_error(msg, sizeof msg, param, sizeof param);
+        expect(st == VODSIGN_ERR_INVALID_PARAMETER && vd == NULL, "verify: %s", name_of(st));
+        expect(strcmp(param, sign_param) == 0 && strcmp(param, "secretKey") == 0, "param \"%s\"", param);
+        /* The messages differ only in the function name in front. */
+        sign_text = strstr(sign_msg, ": ");
+        verify_text = strstr(msg, ": ");
+        expect(strncmp(msg, "vodsign_verify: ", 16) == 0 && sign_text != NULL && verify_text != NULL &&
+                   strcmp(sign_text, verify_text) == 0,
+               "verify \"%s\", signer_new \"%s\"", msg, sign_msg);
+        st = vodsign_verify(TXT("not a signature"), KEY(""), CTS, 300, &vd);
+        expect(st == VODSIGN_ERR_INVALID_PARAMETER && vd == NULL, "verify of garbage with the empty key: %s",
+               name_of(st));
+        vodsign_decoded_free(vd);
+    }
+    end();
+
     vodsign_decoded_free(d);
     free(sig);
     vodsign_options_free(full);

@@ -307,6 +307,28 @@ private fun bindingSuite(dir: File) {
     case("binding/empty-secret-key") {
         expectError(mapOf("code" to "invalid_parameter", "param" to "secretKey"), "Signer()") { Signer("id", "") }
     }
+    // Verification refuses the empty key as signing does: the same exception class and message.
+    case("binding/empty-secret-key-verify") {
+        val signing = try {
+            Signer("id", "").use { "Signer accepted the empty key" }
+        } catch (e: VodsignException.InvalidParameter) {
+            e.message
+        }
+        val calls = listOf<Pair<String, () -> Any?>>(
+            "verify()" to { verify(SEED_SIGNATURE, "", 1571215100uL) },
+            "Verifier()" to { Verifier("", 300u).use { it.verify(SEED_SIGNATURE, 1571215100uL) } },
+            "Verifier.withKeyBytes()" to { Verifier.withKeyBytes(ByteArray(0), 300u).use { "made" } },
+        )
+        calls.firstNotNullOfOrNull { (what, call) ->
+            try {
+                "$what returned ${call()}"
+            } catch (e: VodsignException.InvalidParameter) {
+                if (e.message != signing) "$what: '${e.message}', Signer: '$signing'" else null
+            } catch (e: VodsignException) {
+                "$what threw ${e.javaClass.simpleName}: ${e.message}"
+            }
+        }
+    }
     // validity is checked when signing with it, after the options were prepared.
     case("binding/validity-zero") {
         Signer("id", "k").use { s ->

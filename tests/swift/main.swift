@@ -309,6 +309,31 @@ func bindingSuite(_ dir: URL) throws {
     check("binding/empty-secret-key") {
         expectError(["code": "invalid_parameter", "param": "secretKey"], "Signer()") { try Signer(secretId: "id", secretKey: "") }
     }
+    // Verification refuses the empty key as signing does: the same error case and message.
+    check("binding/empty-secret-key-verify") {
+        var signing = ""
+        do {
+            _ = try Signer(secretId: "id", secretKey: "")
+            return "Signer accepted the empty key"
+        } catch VodsignError.InvalidParameter(let m) {
+            signing = m
+        }
+        let calls: [(String, () throws -> Any)] = [
+            ("verify()", { try verify(signature: seedSignature, secretKey: "", now: 1571215100) }),
+            ("Verifier()", { try Verifier(secretKey: "", skew: 300).verify(signature: seedSignature, now: 1571215100) }),
+            ("Verifier.withKeyBytes()", { try Verifier.withKeyBytes(secretKey: Data(), skew: 300) }),
+        ]
+        for (what, call) in calls {
+            do {
+                return "\(what) returned \(try call())"
+            } catch VodsignError.InvalidParameter(let m) {
+                if m != signing { return "\(what): '\(m)', Signer: '\(signing)'" }
+            } catch {
+                return "\(what) threw \(error)"
+            }
+        }
+        return nil
+    }
     // validity is checked when signing with it, after the options were prepared.
     check("binding/validity-zero") {
         let s = try Signer(secretId: "id", secretKey: "k")
@@ -380,7 +405,7 @@ func threads(_ dir: URL) throws -> String? {
         return (input, sig, try signer.prepare(options: input.options))
     }
     if work.count < 10 { return "only \(work.count) vectors to share" }
-    let verifier = Verifier(secretKey: "IamSecretKey", skew: 300)
+    let verifier = try Verifier(secretKey: "IamSecretKey", skew: 300)
     final class Problems: @unchecked Sendable {
         private let lock = NSLock()
         private var list: [String] = []
