@@ -385,6 +385,19 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_optional_integer_is_not_set() {
+        // secretId=AKID&currentTimeStamp=1700000000&expireTime=1700086400&random=7&vodSubAppId=&classId=
+        let signer = crate::Signer::new("AKID", b"k").unwrap();
+        let sig = signer.sign_at(&Options::new(), 1_700_000_000, 1_700_086_400, 7).unwrap();
+        let mut raw = crate::decode(&sig).unwrap().mac().to_vec();
+        raw.extend_from_slice(b"secretId=AKID&currentTimeStamp=1700000000&expireTime=1700086400&random=7&vodSubAppId=&classId=");
+        use base64::Engine;
+        let d = decode(base64::engine::general_purpose::STANDARD.encode(raw)).unwrap();
+        assert_eq!((d.vod_sub_app_id, d.class_id), (None, None));
+        assert_eq!(d.params[4], QueryParam { key: "vodSubAppId".into(), value: String::new() });
+    }
+
+    #[test]
     fn prepared_signer_debug_never_shows_the_key() {
         let prepared = Signer::new("AKIDexample".into(), KEY.into()).unwrap().prepare(seed_options()).unwrap();
         let text = format!("{prepared:?} {prepared:#?}");

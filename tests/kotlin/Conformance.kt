@@ -192,7 +192,8 @@ private fun signSuite(dir: File) {
 /** The typed fields of a decoded signature agree with its parameter list. */
 private fun typedMismatch(d: DecodedSignature): String? {
     val byKey = d.params.associate { it.key to it.value }
-    fun int(k: String) = byKey[k]?.toBigInteger()
+    // An empty optional integer is not set.
+    fun int(k: String) = byKey[k]?.takeIf { it.isNotEmpty() }?.toBigInteger()
     val pairs = listOf(
         "secretId" to (d.secretId to byKey["secretId"]),
         "currentTimeStamp" to (d.currentTimeStamp.toString().toBigInteger() to int("currentTimeStamp")),

@@ -329,6 +329,20 @@ decodeBuilt('limits-accepted', reqPairs().concat([
   ['sourceContext', '😀'.repeat(250)], ['sessionContext', '中'.repeat(1000)], ['storageRegion', ''],
 ]), 'node');
 decodeBuilt('taskPriority-10', reqPairs().concat([['taskPriority', 10]]), 'raw');
+// An empty optional integer is accepted, kept as written, and means "not set".
+decodeBuilt('meedu-empty-vodSubAppId', reqPairs().concat([['vodSubAppId', '']]), 'php');
+{
+  // The documented Node sample with a caller passing null: querystring gives `classId=`.
+  const pairs = reqPairs().concat([['procedure', ''], ['classId', ''], ['oneTimeValid', 0], ['sourceContext', '']]);
+  const original = querystring.stringify(Object.assign(Object.fromEntries(reqPairs()), { procedure: '', classId: null, oneTimeValid: 0, sourceContext: '' }));
+  decodeBuilt('node-sample-null-classId', pairs, 'node', { original });
+}
+decodeBuilt('empty-optional-integers', reqPairs().concat([
+  ['classId', ''], ['oneTimeValid', ''], ['taskPriority', ''], ['vodSubAppId', ''],
+]), 'raw');
+decodeBuilt('empty-optional-integers-without-equals', reqPairs().concat([
+  ['classId', ''], ['oneTimeValid', ''], ['taskPriority', ''], ['vodSubAppId', ''],
+]), 'raw', { original: query(reqPairs(), 'raw') + '&classId&oneTimeValid&taskPriority&vodSubAppId' });
 {
   // Flip one MAC bit of the seed signature: decoding does not look at the MAC.
   const raw = Buffer.from(SEED_SIGNATURE, 'base64');
@@ -342,6 +356,8 @@ decodeBuilt('taskPriority-10', reqPairs().concat([['taskPriority', 10]]), 'raw')
 const Q = query(reqPairs(), 'raw'); // required parameters, plain
 // Integer syntax and ranges.
 decodeRefused('currentTimeStamp-fractional', `secretId=${ID}&currentTimeStamp=1588588023.5&expireTime=1588588623&random=150778`, 'not_an_integer', 'currentTimeStamp');
+decodeRefused('random-empty', `secretId=${ID}&currentTimeStamp=${T0}&expireTime=${T1}&random=`, 'not_an_integer', 'random');
+decodeRefused('expireTime-empty', `secretId=${ID}&currentTimeStamp=${T0}&expireTime=&random=${R}`, 'not_an_integer', 'expireTime');
 decodeRefused('currentTimeStamp-empty', `secretId=${ID}&currentTimeStamp=&expireTime=${T1}&random=${R}`, 'not_an_integer', 'currentTimeStamp');
 decodeRefused('currentTimeStamp-no-equals', `secretId=${ID}&currentTimeStamp&expireTime=${T1}&random=${R}`, 'not_an_integer', 'currentTimeStamp');
 decodeRefused('currentTimeStamp-negative', `secretId=${ID}&currentTimeStamp=-${T0}&expireTime=${T1}&random=${R}`, 'invalid_parameter', 'currentTimeStamp');
@@ -352,7 +368,6 @@ decodeRefused('expireTime-fractional', `secretId=${ID}&currentTimeStamp=${T0}&ex
 decodeRefused('random-leading-space', `secretId=${ID}&currentTimeStamp=${T0}&expireTime=${T1}&random=+${R}`, 'not_an_integer', 'random');
 decodeRefused('random-negative', query(reqPairs({ random: -1 }), 'raw'), 'invalid_parameter', 'random');
 decodeRefused('random-4294967297', query(reqPairs({ random: 4294967297 }), 'raw'), 'invalid_parameter', 'random');
-decodeRefused('classId-empty', `${Q}&classId=`, 'not_an_integer', 'classId');
 decodeRefused('classId-negative', `${Q}&classId=-1`, 'invalid_parameter', 'classId');
 decodeRefused('vodSubAppId-negative', `${Q}&vodSubAppId=-1`, 'invalid_parameter', 'vodSubAppId');
 decodeRefused('vodSubAppId-fractional', `${Q}&vodSubAppId=1.5`, 'not_an_integer', 'vodSubAppId');
@@ -484,6 +499,9 @@ verifyCase('random-4294967296', sigOf(query(reqPairs({ random: 4294967296 }), 'n
 verifyCase('non-ascii-key', ref.sign(NON_ASCII_KEY, req()).signature, NON_ASCII_KEY, T0, 300, ok(86400));
 verifyCase('long-key', ref.sign(LONG_KEY, req()).signature, LONG_KEY, T0, 300, ok(86400));
 verifyCase('all-parameters', ref.sign(KEY, ALL_PARAMS).signature, KEY, T0 + 100, 300, ok(86300));
+verifyCase('meedu-empty-vodSubAppId', sigOf(query(reqPairs().concat([['classId', 0], ['oneTimeValid', 0], ['vodSubAppId', '']]), 'php')), KEY, T0 + 1, 300, ok(86399));
+verifyCase('empty-optional-integers', sigOf(query(reqPairs().concat([['classId', ''], ['oneTimeValid', ''], ['taskPriority', ''], ['vodSubAppId', '']]), 'node')), KEY, T0, 300, ok(86400));
+verifyCase('empty-random-refused', sigOf(`secretId=${ID}&currentTimeStamp=${T0}&expireTime=${T1}&random=`), KEY, T0, 300, bad('not_an_integer', 'random'));
 
 // ---------------------------------------------------------------------------
 // Output.

@@ -226,6 +226,9 @@ function decodeInner(signature) {
     if (!map.has(k)) continue;
     const v = map.get(k);
     if (INTEGER_PARAMS.has(k)) {
+      // An optional integer may be empty (the MeEdu platform signs `vodSubAppId=`, the Node
+      // sample `classId=` for null): accepted, and not set.
+      if (v === '' && !REQUIRED.includes(k)) continue;
       if (!INT_RE.test(v)) throw new DecodeError('not_an_integer', k);
       const b = BigInt(v);
       if (!intInRange(k, b, 'decode')) throw new DecodeError('invalid_parameter', k);

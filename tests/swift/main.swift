@@ -191,9 +191,10 @@ func signSuite(_ dir: URL) throws {
 func typedMismatch(_ d: DecodedSignature) -> String? {
     var byKey: [String: String] = [:]
     for p in d.params { byKey[p.key] = p.value }
-    // Integers compared as decimal text without leading zeros or "+".
+    // Integers compared as decimal text without leading zeros or "+"; an empty optional
+    // integer is not set.
     func norm(_ s: String?) -> String? {
-        guard let s = s else { return nil }
+        guard let s = s, !s.isEmpty else { return nil }
         let neg = s.hasPrefix("-")
         var digits = String(s.drop(while: { $0 == "-" }).drop(while: { $0 == "0" }))
         if digits.isEmpty { digits = "0" }
