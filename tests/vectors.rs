@@ -57,6 +57,10 @@ fn decode_vectors() {
                 if Value::from(params.clone()) != c["params"] {
                     failures.push(format!("{name}: params {params:?}"));
                 }
+                let warnings: Vec<Value> = d.warnings().iter().map(|w| Value::from(w.code())).collect();
+                if Value::from(warnings.clone()) != c["warnings"] {
+                    failures.push(format!("{name}: warnings {warnings:?}, want {}", c["warnings"]));
+                }
             }
             (Err(e), Some(_)) => {
                 if code_of(&e) != expected_error(c) {

@@ -242,7 +242,8 @@ function decodeCase(name, signature, expected) {
   decodeCases.push(Object.assign({ name, signature }, expected));
 }
 // An accepted case built by encoding `pairs` in `style`; expected params are the pairs themselves
-// (or `expectPairs` where the encoding is lossy, such as a raw '+').
+// (or `expectPairs` where the encoding is lossy, such as a raw '+'), expected warnings
+// `warnings` (none unless given), both cross-checked with the reference decoder.
 function decodeBuilt(name, pairs, style, opts) {
   const o = opts || {};
   const original = o.original !== undefined ? o.original : query(pairs, style);
@@ -252,6 +253,7 @@ function decodeBuilt(name, pairs, style, opts) {
     mac: hmac(o.key || KEY, Buffer.from(original, 'utf8')).toString('hex'),
     original,
     params: expectPairs,
+    warnings: o.warnings || [],
   });
   return signature;
 }
@@ -281,7 +283,7 @@ decodeBuilt('node-all-parameters', Object.entries(ALL_PARAMS), 'node');
   decodeBuilt('csharp-sample-style', reqPairs({ secretId: sid }).map(([k, v]) => [k, v, k === 'secretId' ? 'csharp' : 'raw']));
 }
 {
-  const py = decodeBuilt('python-sample-10-year-validity', reqPairs({ expireTime: T0 + 86400 * 365 * 10 }), 'raw');
+  const py = decodeBuilt('python-sample-10-year-validity', reqPairs({ expireTime: T0 + 86400 * 365 * 10 }), 'raw', { warnings: ['validity_too_long'] });
   if (py !== PY_SAMPLE_SIGNATURE) fail('Python-sample signature mismatch: ' + py);
 }
 decodeBuilt('go-sample-raw-utf8', reqPairs().concat([['procedure', '上传后处理'], ['sourceContext', '😀']]), 'raw');
@@ -303,32 +305,46 @@ decodeBuilt('mixed-case-hex', reqPairs().concat([['sourceContext', '中中']]), 
 });
 decodeBuilt('unknown-keys-kept', reqPairs().concat([
   ['isTranscode', '1'], ['isScreenshot', '0'], ['tag.n', 'x y'], ['键 key', '值'],
-]), 'node');
+]), 'node', { warnings: ['unknown_parameter', 'unknown_parameter', 'unknown_parameter', 'unknown_parameter'] });
 decodeBuilt('empty-segments-skipped', Object.entries(seedParams()), 'node', {
   original: '&&' + SEED_ORIGINAL.split('&').join('&&') + '&',
 });
 decodeBuilt('key-without-equals', reqPairs().concat([['procedure', ''], ['flag', '']]), 'node', {
-  original: query(reqPairs(), 'node') + '&procedure&flag',
+  original: query(reqPairs(), 'node') + '&procedure&flag', warnings: ['unknown_parameter'],
 });
-decodeBuilt('value-containing-equals', reqPairs().concat([['sourceContext', 'a=b==c'], ['x', '=']]), 'raw');
+decodeBuilt('value-containing-equals', reqPairs().concat([['sourceContext', 'a=b==c'], ['x', '=']]), 'raw', { warnings: ['unknown_parameter'] });
 decodeBuilt('plus-is-space', [
   ['secretId', 'AKID abc'], ['currentTimeStamp', String(T0)], ['expireTime', String(T1)], ['random', String(R)],
   ['source Context', 'x y'], ['procedure', 'a+b'],
 ], 'node', {
   original: `secretId=AKID+abc&currentTimeStamp=${T0}&expireTime=${T1}&random=${R}&source+Context=x+y&procedure=a%2Bb`,
+  warnings: ['unknown_parameter'],
 });
 decodeBuilt('semicolon-is-not-a-separator', reqPairs({ secretId: 'AKID;x=1' }), 'raw');
 decodeBuilt('byte-order-mark-in-value', reqPairs().concat([['sourceContext', '\uFEFFbom']]), 'node');
 decodeBuilt('random-4294967296', reqPairs({ random: 4294967296 }), 'node');
 decodeBuilt('random-0', reqPairs({ random: 0 }), 'node');
 decodeBuilt('random-leading-zeros', reqPairs({ random: '000220625' }), 'raw');
-decodeBuilt('expireTime-equals-currentTimeStamp-decodes', reqPairs({ expireTime: T0 }), 'raw');
-decodeBuilt('expireTime-before-currentTimeStamp-decodes', reqPairs({ expireTime: T0 - 100 }), 'raw');
+decodeBuilt('expireTime-equals-currentTimeStamp-decodes', reqPairs({ expireTime: T0 }), 'raw', { warnings: ['expire_not_after_current'] });
+decodeBuilt('expireTime-before-currentTimeStamp-decodes', reqPairs({ expireTime: T0 - 100 }), 'raw', { warnings: ['expire_not_after_current'] });
 decodeBuilt('limits-accepted', reqPairs().concat([
   ['taskPriority', -10], ['classId', MAX_SAFE], ['vodSubAppId', MAX_SAFE], ['oneTimeValid', 1],
   ['sourceContext', '😀'.repeat(250)], ['sessionContext', '中'.repeat(1000)], ['storageRegion', ''],
 ]), 'node');
 decodeBuilt('taskPriority-10', reqPairs().concat([['taskPriority', 10]]), 'raw');
+// Warnings: what the server would refuse, reported by a successful decode.
+decodeBuilt('warning-validity-90-days-plus-1', reqPairs({ expireTime: T0 + 7776001 }), 'node', { warnings: ['validity_too_long'] });
+decodeBuilt('warning-none-at-exactly-90-days', reqPairs({ expireTime: T0 + 7776000 }), 'node');
+decodeBuilt('warning-go-sample-10-year-validity-with-unknown-keys', reqPairs({ expireTime: T0 + 86400 * 365 * 10 }).concat([
+  ['isTranscode', '0'], ['isWatermark', '0'],
+]), 'raw', { warnings: ['validity_too_long', 'unknown_parameter', 'unknown_parameter'] });
+decodeBuilt('warning-window-before-earlier-unknown-key', [['uid', '42']].concat(reqPairs({ expireTime: T0 - 1 })), 'node', {
+  warnings: ['expire_not_after_current', 'unknown_parameter'],
+});
+decodeBuilt('warning-unknown-keys-in-order-of-appearance', [['a', '1']].concat(reqPairs(), [['Procedure', 'x'], ['', 'empty key'], ['classid', '3']]), 'node', {
+  warnings: ['unknown_parameter', 'unknown_parameter', 'unknown_parameter', 'unknown_parameter'],
+});
+decodeBuilt('warning-none-for-every-documented-parameter', Object.entries(ALL_PARAMS), 'python');
 // An empty optional integer is accepted, kept as written, and means "not set".
 decodeBuilt('meedu-empty-vodSubAppId', reqPairs().concat([['vodSubAppId', '']]), 'php');
 {
@@ -351,6 +367,7 @@ decodeBuilt('empty-optional-integers-without-equals', reqPairs().concat([
   decodeCase('tampered-mac-still-decodes', sig, {
     mac: raw.subarray(0, 20).toString('hex'), original: SEED_ORIGINAL,
     params: Object.entries(seedParams()).map(([k, v]) => [k, String(v)]),
+    warnings: [],
   });
 }
 const Q = query(reqPairs(), 'raw'); // required parameters, plain
