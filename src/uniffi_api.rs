@@ -157,8 +157,22 @@ pub struct QueryParam {
     pub value: String,
 }
 
+/// A finding about a decoded signature that the VOD server would refuse although decoding
+/// accepts it.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct DecodeWarning {
+    /// Stable snake_case code: `validity_too_long`, `expire_not_after_current` or
+    /// `unknown_parameter` (new codes may be added).
+    pub code: String,
+    /// The parameter it is about (`expireTime`, or the unknown key), where there is one.
+    pub param: Option<String>,
+    /// One sentence naming the parameter and the rule.
+    pub message: String,
+}
+
 /// A decoded signature: its MAC, the signed text, every parameter in order (unknown ones
-/// included), and the known parameters typed.
+/// included), the known parameters typed (an empty optional integer is `null`/`nil`), and the
+/// warnings.
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct DecodedSignature {
     /// The 20-byte HMAC-SHA1, as 40 lowercase hex digits.
@@ -180,6 +194,8 @@ pub struct DecodedSignature {
     pub vod_sub_app_id: Option<u64>,
     pub session_context: Option<String>,
     pub storage_region: Option<String>,
+    /// What the VOD server would refuse: the window first, then each unknown parameter in order.
+    pub warnings: Vec<DecodeWarning>,
 }
 
 impl From<Decoded> for DecodedSignature {
@@ -207,6 +223,15 @@ impl From<Decoded> for DecodedSignature {
             vod_sub_app_id: d.vod_sub_app_id(),
             session_context: d.session_context().map(str::to_owned),
             storage_region: d.storage_region().map(str::to_owned),
+            warnings: d
+                .warnings()
+                .iter()
+                .map(|w| DecodeWarning {
+                    code: w.code().to_owned(),
+                    param: w.param().map(str::to_owned),
+                    message: w.message().to_owned(),
+                })
+                .collect(),
         }
     }
 }
@@ -395,6 +420,19 @@ mod tests {
         let d = decode(base64::engine::general_purpose::STANDARD.encode(raw)).unwrap();
         assert_eq!((d.vod_sub_app_id, d.class_id), (None, None));
         assert_eq!(d.params[4], QueryParam { key: "vodSubAppId".into(), value: String::new() });
+    }
+
+    #[test]
+    fn warnings_are_carried() {
+        // The official Python sample (10-year validity).
+        let sig = "aG6ZX3aZf+6tg/yRDZdRSNtM39lzZWNyZXRJZD1JYW1TZWNyZXRJZCZjdXJyZW50VGltZVN0YW1wPTE1NzEyMTUwOTUmZXhwaXJlVGltZT0xODg2NTc1MDk1JnJhbmRvbT0yMjA2MjU=";
+        let d = decode(sig.into()).unwrap();
+        let want = crate::decode(sig).unwrap().warnings();
+        assert_eq!(d.warnings.len(), 1);
+        assert_eq!(
+            d.warnings[0],
+            DecodeWarning { code: "validity_too_long".into(), param: None, message: want[0].message().into() }
+        );
     }
 
     #[test]

@@ -225,10 +225,16 @@ private fun decodeSuite(dir: File) {
                 val d = decode(sig)
                 val want = (c["params"] as List<*>).map { p -> (p as List<*>).let { it[0] as String to it[1] as String } }
                 val got = d.params.map { it.key to it.value }
+                val wantWarnings = c["warnings"] as List<*>?
+                val gotWarnings = d.warnings.map { it.code }
                 when {
                     d.macHex != c["mac"] -> "mac ${d.macHex}, want ${c["mac"]}"
                     d.original != c["original"] -> "original\n  got  ${d.original}\n  want ${c["original"]}"
                     got != want -> "params\n  got  $got\n  want $want"
+                    wantWarnings == null -> "the case has no warnings list"
+                    gotWarnings != wantWarnings -> "warnings $gotWarnings, want $wantWarnings"
+                    d.warnings.any { it.message.isBlank() || (it.param == null) != (it.code == "validity_too_long") } ->
+                        "a warning lacks a message or has the wrong param: ${d.warnings}"
                     else -> typedMismatch(d)
                 }
             }

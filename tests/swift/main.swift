@@ -235,6 +235,12 @@ func decodeSuite(_ dir: URL) throws {
             if d.macHex != c["mac"] as? String { return "mac \(d.macHex), want \(c["mac"] ?? "")" }
             if d.original != c["original"] as? String { return "original\n  got  \(d.original)\n  want \(c["original"] ?? "")" }
             if got != want { return "params\n  got  \(d.params)\n  want \(c["params"] ?? "")" }
+            guard let wantWarnings = c["warnings"] as? [String] else { return "the case has no warnings list" }
+            let gotWarnings = d.warnings.map { $0.code }
+            if gotWarnings != wantWarnings { return "warnings \(gotWarnings), want \(wantWarnings)" }
+            if d.warnings.contains(where: { $0.message.isEmpty || ($0.param == nil) != ($0.code == "validity_too_long") }) {
+                return "a warning lacks a message or has the wrong param: \(d.warnings)"
+            }
             return typedMismatch(d)
         }
     }
