@@ -181,6 +181,9 @@ fn decode_json_matches_every_decode_vector() {
             None => {
                 assert_eq!(out.status.code(), Some(0), "{}: {}", c["name"], text(&out.stderr));
                 let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+                let codes: Vec<&Value> = j["warnings"].as_array().unwrap().iter().map(|w| &w["code"]).collect();
+                let expected: Vec<&Value> = c["warnings"].as_array().unwrap().iter().collect();
+                assert_eq!(codes, expected, "{}", c["name"]);
                 assert_eq!(j["mac"], c["mac"]);
                 assert_eq!(j["original"], c["original"]);
                 let params = j["params"].as_object().unwrap();
@@ -533,4 +536,49 @@ fn batch_bounds_the_line_length() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["error"]["code"], "line_too_long");
     assert!(lines[1]["signature"].is_string());
+}
+
+/// The official Python sample's signature (key IamSecretKey): a 10-year validity.
+const PYTHON_SAMPLE: &str = "aG6ZX3aZf+6tg/yRDZdRSNtM39lzZWNyZXRJZD1JYW1TZWNyZXRJZCZjdXJyZW50VGltZVN0YW1wPTE1NzEyMTUwOTUmZXhwaXJlVGltZT0xODg2NTc1MDk1JnJhbmRvbT0yMjA2MjU=";
+
+#[test]
+fn decode_reports_what_the_server_would_refuse() {
+    let expected = vodsign::decode(PYTHON_SAMPLE).unwrap().warnings();
+    assert_eq!(expected.len(), 1);
+    let out = run(&["decode", PYTHON_SAMPLE], None, "");
+    assert_eq!(out.status.code(), Some(0));
+    let t = text(&out.stdout);
+    assert!(t.contains(&format!("warning  validity_too_long: {}", expected[0].message())), "{t}");
+    let out = run(&["decode", "--json", PYTHON_SAMPLE], None, "");
+    assert_eq!(out.status.code(), Some(0));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let w = &expected[0];
+    assert_eq!(j["warnings"], json!([{"code": w.code(), "param": w.param(), "message": w.message()}]));
+
+    // Unknown parameters, escaped in text; a valid signature still verifies, with its warnings.
+    let signer = vodsign::Signer::new("AKIDx", KEY.as_bytes()).unwrap();
+    let sig = signer.sign_at(&vodsign::Options::new(), 1000, 2000, 7).unwrap();
+    let d = vodsign::decode(&sig).unwrap();
+    let original = format!("{}&evil%1B%5B2J=1", d.original());
+    let sig = {
+        use base64::Engine;
+        use hmac::{KeyInit, Mac};
+        let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(KEY.as_bytes()).unwrap();
+        mac.update(original.as_bytes());
+        base64::engine::general_purpose::STANDARD.encode([&mac.finalize().into_bytes()[..], original.as_bytes()].concat())
+    };
+    let out = run(&["decode", &sig], None, "");
+    let t = text(&out.stdout);
+    assert_inert(&t);
+    assert!(t.contains("warning  unknown_parameter: ") && t.contains("evil\\x1b[2J "), "{t}");
+    let out = run(&["verify", "--json", "--now", "1500", &sig], Some(KEY), "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["decoded"]["warnings"][0]["code"], "unknown_parameter", "{j}");
+    assert_eq!(j["decoded"]["warnings"][0]["param"], "evil\u{1b}[2J", "{j}");
+    let out = run(&["verify", "--now", "1500", &sig], Some(KEY), "");
+    assert_eq!(out.status.code(), Some(0));
+    let t = text(&out.stdout);
+    assert_inert(&t);
+    assert!(t.contains("warning  unknown_parameter"), "{t}");
 }

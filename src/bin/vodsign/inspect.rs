@@ -1,5 +1,6 @@
 //! `vodsign decode` and `vodsign verify`: reading a signature and showing what it says, as
-//! text (every value escaped, see [`crate::escape`]) or as JSON (exact values).
+//! text (every value escaped, see [`crate::escape`]) or as JSON (exact values), with the
+//! library's warnings about what the VOD server would refuse (the command still succeeds).
 
 use std::process::ExitCode;
 
@@ -7,7 +8,7 @@ use serde_json::{Map, Value, json};
 use vodsign::{Decoded, Param, ParamType, Verifier, decode, unix_now};
 
 use crate::args::{Arg, Args, u64_of, unknown};
-use crate::escape::shown;
+use crate::escape::{inert, shown};
 use crate::sign::secret_key;
 use crate::{CliResult, Fail, out};
 
@@ -68,7 +69,7 @@ pub fn cmd_verify(rest: &[String]) -> CliResult {
         Some(n) => n,
         None => unix_now()?,
     };
-    let mut verifier = Verifier::new(&key);
+    let mut verifier = Verifier::new(&key)?;
     if let Some(s) = skew {
         verifier = verifier.with_skew(s);
     }
@@ -78,7 +79,7 @@ pub fn cmd_verify(rest: &[String]) -> CliResult {
             if json_out {
                 out::print(&format!("{}\n", json!({ "valid": true, "secondsLeft": left, "decoded": decoded_json(&d) })))?;
             } else {
-                out::print(&format!("valid: {left} seconds left (expires {})\n", utc(d.expire_time())))?;
+                out::print(&format!("valid: {left} seconds left (expires {})\n{}", utc(d.expire_time()), warnings_text(&d)))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -92,7 +93,7 @@ pub fn cmd_verify(rest: &[String]) -> CliResult {
                 error.insert("message".into(), e.message().into());
                 out::print(&format!("{}\n", json!({ "valid": false, "error": error })))?;
             } else {
-                out::print(&crate::escape::inert(&format!("rejected: {}: {e}\n", e.kind().code())))?;
+                out::print(&inert(&format!("rejected: {}: {e}\n", e.kind().code())))?;
             }
             Ok(ExitCode::from(1))
         }
@@ -110,7 +111,22 @@ fn decoded_json(d: &Decoded) -> Value {
         };
         params.insert(k.to_string(), typed.unwrap_or_else(|| Value::String(v.to_string())));
     }
-    json!({ "mac": hex(&d.mac()), "original": d.original(), "params": params })
+    let warnings: Vec<Value> = d
+        .warnings()
+        .iter()
+        .map(|w| json!({ "code": w.code(), "param": w.param(), "message": w.message() }))
+        .collect();
+    json!({ "mac": hex(&d.mac()), "original": d.original(), "params": params, "warnings": warnings })
+}
+
+/// One line per warning: `warning  <code>: <message>`. The message is the library's, which
+/// quotes a key with escapes; any unsafe character left is escaped here.
+fn warnings_text(d: &Decoded) -> String {
+    let mut s = String::new();
+    for w in d.warnings() {
+        s.push_str(&inert(&format!("warning  {}: {}\n", w.code(), w.message())));
+    }
+    s
 }
 
 fn decoded_text(d: &Decoded) -> String {
@@ -133,6 +149,11 @@ fn decoded_text(d: &Decoded) -> String {
         };
         let value = if v.is_empty() { "(empty)".to_string() } else { shown(v) };
         s.push_str(&format!("{key:width$}  {value}{note}\n"));
+    }
+    let warnings = warnings_text(d);
+    if !warnings.is_empty() {
+        s.push('\n');
+        s.push_str(&warnings);
     }
     s
 }
