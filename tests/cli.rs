@@ -582,3 +582,17 @@ fn decode_reports_what_the_server_would_refuse() {
     assert_inert(&t);
     assert!(t.contains("warning  unknown_parameter"), "{t}");
 }
+
+#[test]
+fn batch_finds_a_duplicate_among_many_keys_quickly() {
+    // 60,000 distinct unknown keys, then a repeated one: found in linear time, well under a second.
+    let mut line = String::from("{");
+    for i in 0..60_000 {
+        line.push_str(&format!("\"k{i}\":1,"));
+    }
+    line.push_str("\"k0\":2}");
+    let started = std::time::Instant::now();
+    let out = batch(&[], &format!("{line}\n"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(out[0]["error"]["message"], "\"k0\" appears more than once");
+}

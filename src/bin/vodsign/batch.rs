@@ -179,10 +179,9 @@ fn sign_line(line: &str, defaults: &SignArgs, cache: &mut Cache) -> Result<Strin
         return Err(LineError::request("each line must be a JSON object".into()));
     }
     let Pairs(pairs) = serde_json::from_str(raw.get()).map_err(|e| LineError::new("invalid_json", format!("not JSON: {e}")))?;
-    for (i, (k, _)) in pairs.iter().enumerate() {
-        if pairs[..i].iter().any(|(seen, _)| seen == k) {
-            return Err(LineError::request(format!("{} appears more than once", quoted(k))));
-        }
+    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| !seen.insert(k.as_str())) {
+        return Err(LineError::request(format!("{} appears more than once", quoted(k))));
     }
     let mut key = None;
     let mut values: [Option<Given<'_>>; Param::ALL.len()] = Default::default();
