@@ -20,7 +20,10 @@ fn run(args: &[&str], key: Option<&str>, stdin: &str) -> Output {
         cmd.env("VODSIGN_SECRET_KEY", k);
     }
     let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    // A command may end before reading all of its input (a refusal): a closed pipe here is fine.
+    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
     let out = child.wait_with_output().unwrap();
     for stream in [&out.stdout, &out.stderr] {
         assert!(!String::from_utf8_lossy(stream).contains(KEY), "the key appeared in the output of {args:?}");
@@ -90,6 +93,11 @@ fn usage_errors_exit_2() {
     assert!(text(&out.stderr).contains("VODSIGN_SECRET_KEY"));
     let out = run(&["verify", "abc"], None, "");
     assert_eq!(out.status.code(), Some(2));
+    // A usage error wins over a value outside its range, wherever it is.
+    for args in [vec!["sign", "--secret-id", "x", "--class-id", "-1"], vec!["sign", "--class-id", "-1"], vec!["verify", "--now", "-1", "abc"], vec!["sign", "--time", "-1", "--nope"]] {
+        let out = run(&args, if args.len() == 3 { Some(KEY) } else { None }, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+    }
 }
 
 #[test]

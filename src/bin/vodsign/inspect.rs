@@ -61,9 +61,9 @@ pub fn cmd_verify(rest: &[String]) -> CliResult {
             Arg::Positional(_) => return Err(Fail::Usage("verify takes one signature".into())),
         }
     }
+    let key = secret_key()?;
     let now = now.map(|n| u64_of("now", n)).transpose()?;
     let skew = skew.map(|s| u64_of("skew", s)).transpose()?;
-    let key = secret_key()?;
     let signature = signature_arg(positional)?;
     let now = match now {
         Some(n) => n,

@@ -13,6 +13,8 @@ pub struct SignArgs {
     pub batch: bool,
     /// `--secret-id`, else `VODSIGN_SECRET_ID`.
     pub secret_id: Option<String>,
+    /// The key from `VODSIGN_SECRET_KEY`, for one signature (a batch reads it from each line).
+    pub key: Option<Vec<u8>>,
     pub time: Option<u64>,
     pub expire: Option<u64>,
     pub random: Option<u32>,
@@ -21,8 +23,9 @@ pub struct SignArgs {
     pub opts: Options,
 }
 
-/// Parses and checks the options of `sign`. Usage errors come first, whatever their place; then
-/// the values are checked in canonical parameter order, then the validity.
+/// Parses and checks the options of `sign`. Usage errors come first, whatever their place (a
+/// missing secretId or key included); then the values are checked in canonical parameter
+/// order, then the validity.
 pub fn parse(rest: &[String]) -> CliResult<SignArgs> {
     let mut args = Args::new(rest);
     let (mut batch, mut sample, mut secret_id) = (false, false, None);
@@ -54,6 +57,16 @@ pub fn parse(rest: &[String]) -> CliResult<SignArgs> {
         }
     }
     let secret_id = secret_id.map(str::to_string).or_else(|| std::env::var(ID_ENV).ok());
+    // One signature needs a secretId and the key: their absence is a usage error, reported
+    // before any value is checked. A batch takes both from its lines.
+    let key = if batch {
+        None
+    } else {
+        if secret_id.is_none() {
+            return Err(Fail::Usage(format!("secretId is needed: --secret-id ID or {ID_ENV}")));
+        }
+        Some(secret_key()?)
+    };
     if let Some(id) = &secret_id {
         Param::SecretId.check_str(id)?;
     }
@@ -76,7 +89,7 @@ pub fn parse(rest: &[String]) -> CliResult<SignArgs> {
     if let Some(v) = valid {
         opts.validity = validity(v)?;
     }
-    Ok(SignArgs { batch, secret_id, time, expire, random, opts })
+    Ok(SignArgs { batch, secret_id, key, time, expire, random, opts })
 }
 
 /// `--valid`: 1 to [`MAX_VALIDITY`] seconds, refused with the library's codes otherwise.
@@ -97,10 +110,10 @@ pub fn cmd_sign(rest: &[String]) -> CliResult {
     if a.batch {
         return batch::run(&a);
     }
-    let Some(secret_id) = &a.secret_id else {
+    let (Some(secret_id), Some(key)) = (&a.secret_id, &a.key) else {
         return Err(Fail::Usage(format!("secretId is needed: --secret-id ID or {ID_ENV}")));
     };
-    let signer = Signer::new(secret_id, &secret_key()?)?;
+    let signer = Signer::new(secret_id, key)?;
     let signature = signature_for(&signer, &a.opts, a.time, a.expire, a.random)?;
     out::print(&format!("{signature}\n"))?;
     Ok(ExitCode::SUCCESS)
