@@ -604,3 +604,38 @@ fn batch_finds_a_duplicate_among_many_keys_quickly() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
     assert_eq!(out[0]["error"]["message"], "\"k0\" appears more than once");
 }
+
+#[test]
+fn batch_answers_a_line_before_the_input_ends() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(BIN)
+        .args(["sign", "--batch", "--secret-id", "AKIDx"])
+        .env_remove("VODSIGN_SECRET_ID")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut answers = BufReader::new(child.stdout.take().unwrap());
+    for i in 0..3 {
+        writeln!(stdin, "{}", json!({"secretKey": KEY, "random": i})).unwrap();
+        stdin.flush().unwrap();
+        // Answered while stdin stays open: a co-process can wait for each answer.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            let mut l = String::new();
+            answers.read_line(&mut l).unwrap();
+            tx.send(l).unwrap();
+            answers
+        });
+        let l = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!("no answer to line {i} while the input stays open")
+        });
+        answers = reader.join().unwrap();
+        let v: Value = serde_json::from_str(&l).unwrap();
+        assert_eq!(vodsign::decode(v["signature"].as_str().unwrap()).unwrap().random(), i);
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}

@@ -6,7 +6,7 @@
 //! `18446744073709551616`), the rule decoding applies to the same text.
 
 use std::fmt;
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::process::ExitCode;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
@@ -50,13 +50,14 @@ type Cache = Option<(String, Vec<u8>, Signer)>;
 
 pub fn run(defaults: &SignArgs) -> CliResult {
     let mut out = out::stdout()?;
-    let stdin = io::stdin();
-    let mut input = stdin.lock();
+    // Our own buffer, to know when the next read may wait for input: the answers so far are
+    // flushed then, so that a process writing a line and waiting for its answer gets it.
+    let mut input = BufReader::with_capacity(64 * 1024, io::stdin().lock());
     let mut cache: Cache = None;
     let mut line = Vec::new();
     // One output line for every input line, blank, broken and overlong ones included, so that
     // output line N always answers input line N.
-    while let Some(fits) = read_line(&mut input, &mut line).map_err(|e| Fail::Refused(format!("reading stdin: {e}")))? {
+    while let Some(fits) = read_line(&mut input, &mut line, || out.flush().map_err(out::failed))? {
         let result = if !fits {
             Err(LineError::new("line_too_long", format!("the line is longer than {MAX_LINE} bytes")))
         } else {
@@ -85,15 +86,23 @@ pub fn run(defaults: &SignArgs) -> CliResult {
 
 /// Reads the next line into `line` (cleared first), without its `\n` or `\r\n`. `None` at the
 /// end of the input; `Some(false)` when the line is longer than [`MAX_LINE`], in which case
-/// the rest of it was read and dropped and `line` is empty.
-fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<Option<bool>> {
+/// the rest of it was read and dropped and `line` is empty. Calls `before_wait` before each
+/// read that may block.
+fn read_line<R: io::Read>(
+    input: &mut BufReader<R>,
+    line: &mut Vec<u8>,
+    mut before_wait: impl FnMut() -> CliResult<()>,
+) -> CliResult<Option<bool>> {
     line.clear();
     let (mut started, mut fits) = (false, true);
     loop {
+        if input.buffer().is_empty() {
+            before_wait()?;
+        }
         let buf = match input.fill_buf() {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(Fail::Refused(format!("reading stdin: {e}"))),
         };
         if buf.is_empty() {
             break;

@@ -48,7 +48,8 @@ outside the parameter's range is refused with invalid_parameter (exit 1).
 BATCH (sign --batch): each input line is a JSON object whose keys are parameter names
 (secretId, currentTimeStamp, expireTime, random, procedure, classId, ...) plus secretKey;
 integers are JSON numbers. The sign options above are defaults for every line; a line's own
-value wins. currentTimeStamp, expireTime and random default as above. Lines longer than
+value wins. currentTimeStamp, expireTime and random default as above. Answers are written
+out whenever the command waits for input. Lines longer than
 1 MiB are answered with line_too_long without being read into memory.
 Each output line is {\"signature\":\"...\"} or {\"error\":{\"code\":\"...\",\"param\":\"...\",\"message\":\"...\"}}
 (param only where the error names one).
