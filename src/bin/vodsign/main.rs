@@ -43,14 +43,14 @@ SIGN OPTIONS (in any order; --name=value works too):
                             documented Node sample, where no option above sets them
 
 Numbers: text that is not a whole number (-?[0-9]+) is a usage error (exit 2); a whole number
-outside the parameter's range is refused with invalid_parameter (exit 1).
+outside the option's range is refused (exit 1) with the message naming the parameter and rule.
 
 BATCH (sign --batch): each input line is a JSON object whose keys are parameter names
 (secretId, currentTimeStamp, expireTime, random, procedure, classId, ...) plus secretKey;
 integers are JSON numbers. The sign options above are defaults for every line; a line's own
 value wins. currentTimeStamp, expireTime and random default as above. Answers are written
-out whenever the command waits for input. Lines longer than
-1 MiB are answered with line_too_long without being read into memory.
+out whenever the command waits for input. Lines longer than 1 MiB are answered with
+line_too_long without being read into memory; a bad line never stops the batch.
 Each output line is {\"signature\":\"...\"} or {\"error\":{\"code\":\"...\",\"param\":\"...\",\"message\":\"...\"}}
 (param only where the error names one).
 
