@@ -503,10 +503,13 @@ vodsign_status vodsign_decode(const char *signature, size_t signature_len, vodsi
 
 /**
  * Verifies a signature with the secret key at `now` (Unix seconds), allowing `currentTimeStamp`
- * to be up to `skew` seconds ahead of `now` (the library's default is 300). Checks, in order: the
- * format (the errors of `vodsign_decode`), the MAC (`VODSIGN_ERR_BAD_MAC`, compared in constant
- * time), expireTime after currentTimeStamp (`VODSIGN_ERR_INVALID_PARAMETER`) and at most 90 days
- * after it (`VODSIGN_ERR_VALIDITY_TOO_LONG`), then `VODSIGN_ERR_NOT_YET_VALID`, then
+ * to be up to `skew` seconds ahead of `now` (the library's default is 300). An empty key
+ * (`secret_key_len` 0) is refused first with `VODSIGN_ERR_INVALID_PARAMETER` (parameter
+ * `secretKey`), as `vodsign_signer_new` refuses it: anyone can make a MAC under the empty key.
+ * Then checks, in order: the format (the errors of `vodsign_decode`), the MAC
+ * (`VODSIGN_ERR_BAD_MAC`, compared in constant time), expireTime after currentTimeStamp
+ * (`VODSIGN_ERR_INVALID_PARAMETER`) and at most 90 days after it
+ * (`VODSIGN_ERR_VALIDITY_TOO_LONG`), then `VODSIGN_ERR_NOT_YET_VALID`, then
  * `VODSIGN_ERR_EXPIRED` (now >= expireTime).
  *
  * # Safety
@@ -762,6 +765,56 @@ vodsign_status vodsign_decoded_storage_region(const vodsign_decoded *decoded,
                                               char *out,
                                               size_t cap,
                                               size_t *out_len);
+
+/**
+ * Sets `*out` to the number of warnings of the decoded signature: findings the VOD server would
+ * refuse although decoding accepts them (the window first, then each unknown parameter in order
+ * of appearance). 0 for a signature the server accepts as to its form.
+ *
+ * # Safety
+ * `decoded` must be a live handle; `out` must be writable.
+ */
+vodsign_status vodsign_decoded_warning_count(const vodsign_decoded *decoded, size_t *out);
+
+/**
+ * Copies the stable snake_case code of the warning at `index` (0-based, below the count from
+ * `vodsign_decoded_warning_count`): `"validity_too_long"`, `"expire_not_after_current"` or
+ * `"unknown_parameter"` (new codes may be added).
+ *
+ * # Safety
+ * As `vodsign_decoded_original`.
+ */
+vodsign_status vodsign_decoded_warning_code(const vodsign_decoded *decoded,
+                                            size_t index,
+                                            char *out,
+                                            size_t cap,
+                                            size_t *out_len);
+
+/**
+ * Copies the parameter the warning at `index` is about (`"expireTime"`, or an unknown key as
+ * decoded, which may be empty or contain NUL bytes: use `*out_len`). `VODSIGN_ERR_NOT_PRESENT`
+ * when the warning names none (`validity_too_long`).
+ *
+ * # Safety
+ * As `vodsign_decoded_original`.
+ */
+vodsign_status vodsign_decoded_warning_param(const vodsign_decoded *decoded,
+                                             size_t index,
+                                             char *out,
+                                             size_t cap,
+                                             size_t *out_len);
+
+/**
+ * Copies the message of the warning at `index`: one line naming the parameter and the rule.
+ *
+ * # Safety
+ * As `vodsign_decoded_original`.
+ */
+vodsign_status vodsign_decoded_warning_message(const vodsign_decoded *decoded,
+                                               size_t index,
+                                               char *out,
+                                               size_t cap,
+                                               size_t *out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

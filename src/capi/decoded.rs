@@ -51,7 +51,7 @@ unsafe fn decode_body(
             Some((secret_key, secret_key_len, now, skew)) => {
                 // SAFETY: forwarded contract.
                 let secret_key = unsafe { bytes_arg(secret_key, secret_key_len, "secret_key") }?;
-                (HandleOut::new(out, "out")?, Verifier::new(secret_key).with_skew(skew).verify(signature, now)?)
+                (HandleOut::new(out, "out")?, Verifier::new(secret_key)?.with_skew(skew).verify(signature, now)?)
             }
         };
         out.write(vodsign_decoded(decoded))
@@ -59,10 +59,13 @@ unsafe fn decode_body(
 }
 
 /// Verifies a signature with the secret key at `now` (Unix seconds), allowing `currentTimeStamp`
-/// to be up to `skew` seconds ahead of `now` (the library's default is 300). Checks, in order: the
-/// format (the errors of `vodsign_decode`), the MAC (`VODSIGN_ERR_BAD_MAC`, compared in constant
-/// time), expireTime after currentTimeStamp (`VODSIGN_ERR_INVALID_PARAMETER`) and at most 90 days
-/// after it (`VODSIGN_ERR_VALIDITY_TOO_LONG`), then `VODSIGN_ERR_NOT_YET_VALID`, then
+/// to be up to `skew` seconds ahead of `now` (the library's default is 300). An empty key
+/// (`secret_key_len` 0) is refused first with `VODSIGN_ERR_INVALID_PARAMETER` (parameter
+/// `secretKey`), as `vodsign_signer_new` refuses it: anyone can make a MAC under the empty key.
+/// Then checks, in order: the format (the errors of `vodsign_decode`), the MAC
+/// (`VODSIGN_ERR_BAD_MAC`, compared in constant time), expireTime after currentTimeStamp
+/// (`VODSIGN_ERR_INVALID_PARAMETER`) and at most 90 days after it
+/// (`VODSIGN_ERR_VALIDITY_TOO_LONG`), then `VODSIGN_ERR_NOT_YET_VALID`, then
 /// `VODSIGN_ERR_EXPIRED` (now >= expireTime).
 ///
 /// # Safety

@@ -23,7 +23,7 @@ use crate::capi_checks::{
     c_check_decoded, c_check_last_error, c_expected, c_last_error, c_status, c_text, c_text_arg, ptr_or_null,
 };
 use crate::input::{Input, Op, Val, optional_count, optional_params, put_key, put_raw};
-use crate::invariants::verifier;
+use crate::invariants::verify_any_key;
 use crate::options::{apply, set_field};
 use crate::sign::SignInput;
 
@@ -232,7 +232,7 @@ fn decode_or_verify(sig: &[u8], verify: Option<(&[u8], u64, u64)>, null_in: bool
         Some((key, now, skew)) => {
             // SAFETY: as above; `key` is readable for its length.
             let st = unsafe { c::vodsign_verify(ptr_or_null(sig, null_in), sig.len(), key.as_ptr(), key.len(), now, skew, out) };
-            ("vodsign_verify", st, c_text_arg(sig, null_in, |s| verifier(key, skew).verify(s, now)), now)
+            ("vodsign_verify", st, c_text_arg(sig, null_in, |s| verify_any_key(key, skew, s, now)), now)
         }
     };
     let want = if null_out && want == c::VODSIGN_OK { c::VODSIGN_ERR_NULL_ARGUMENT } else { want };

@@ -6,10 +6,15 @@ use vodsign::{Decoded, Error, ErrorKind, MAC_LEN, MAX_PARAMS, MAX_VALIDITY, Para
 
 use crate::oracles::{base64, parse_query};
 
-/// The verifier every check and target uses for `key` and `skew` (one place to follow the
-/// core's constructor).
+/// The verifier every check and target uses for a `key` that is not empty, with `skew` (one place
+/// to follow the core's constructor).
 pub fn verifier(key: &[u8], skew: u64) -> Verifier {
-    Verifier::new(key).with_skew(skew)
+    Verifier::new(key).expect("a key that is not empty").with_skew(skew)
+}
+
+/// Verifies `signature` with any `key`, the empty one included (refused by the constructor).
+pub fn verify_any_key(key: &[u8], skew: u64, signature: &str, now: u64) -> Result<Decoded, Error> {
+    Verifier::new(key).and_then(|v| v.with_skew(skew).verify(signature, now))
 }
 
 /// The kinds decoding may fail with.
@@ -117,10 +122,6 @@ pub fn check_decoded(d: &Decoded, signature: &str) {
                 assert!(p.check_str(value).is_ok(), "{} = {value:?} breaks its rule", p.name());
             }
             ParamType::Integer { min, max } => {
-                let n = p.parse_int(value).unwrap_or_else(|e| panic!("{} = {value:?}: {e}", p.name()));
-                assert!((min..=max).contains(&n));
-                let digits = value.strip_prefix('-').unwrap_or(value);
-                assert!(!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
                 let typed: Option<i128> = match p {
                     Param::CurrentTimeStamp => Some(d.current_time_stamp().into()),
                     Param::ExpireTime => Some(d.expire_time().into()),
@@ -131,6 +132,15 @@ pub fn check_decoded(d: &Decoded, signature: &str) {
                     Param::VodSubAppId => d.vod_sub_app_id().map(i128::from),
                     _ => unreachable!("{p:?} is not an integer"),
                 };
+                // An empty optional integer is accepted and counts as not set.
+                if value.is_empty() && !p.is_required() {
+                    assert_eq!(typed, None, "typed accessor of an empty {}", p.name());
+                    continue;
+                }
+                let n = p.parse_int(value).unwrap_or_else(|e| panic!("{} = {value:?}: {e}", p.name()));
+                assert!((min..=max).contains(&n));
+                let digits = value.strip_prefix('-').unwrap_or(value);
+                assert!(!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
                 assert_eq!(typed, Some(n), "typed accessor of {}", p.name());
             }
         }
@@ -182,6 +192,12 @@ pub fn check_decode(signature: &str) {
 /// means the MAC matched, so another key gives bad_mac; verify() with the default skew is
 /// [`verifier`]`(key, 300)`.
 pub fn check_verify(r: &Result<Decoded, Error>, signature: &str, key: &[u8], now: u64, skew: u64) {
+    if key.is_empty() {
+        // Refused before the signature is looked at, as signing refuses it.
+        let e = r.as_ref().expect_err("verified with the empty key");
+        assert_eq!((e.kind(), e.param()), (ErrorKind::InvalidParameter, Some("secretKey")), "{e}");
+        return;
+    }
     let decoded = vodsign::decode(signature);
     let d = match (&decoded, r) {
         (Err(e), _) => {

@@ -903,7 +903,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vodsign_checksum_func_unix_now() and 0xFFFF) != 63820) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vodsign_checksum_func_verify() and 0xFFFF) != 27296) {
+    if ((lib.uniffi_vodsign_checksum_func_verify() and 0xFFFF) != 50126) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vodsign_checksum_method_preparedsigner_options() and 0xFFFF) != 30351) {
@@ -939,10 +939,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vodsign_checksum_constructor_signer_with_key_bytes() and 0xFFFF) != 6379) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vodsign_checksum_constructor_verifier_new() and 0xFFFF) != 55305) {
+    if ((lib.uniffi_vodsign_checksum_constructor_verifier_new() and 0xFFFF) != 10295) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vodsign_checksum_constructor_verifier_with_key_bytes() and 0xFFFF) != 31909) {
+    if ((lib.uniffi_vodsign_checksum_constructor_verifier_with_key_bytes() and 0xFFFF) != 12393) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -2139,11 +2139,12 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
         this.cleanable = null
     }
     /**
-     * A verifier for this secret key (its UTF-8 bytes).
+     * A verifier for this secret key (its UTF-8 bytes). Fails when the key is empty, as
+     * `Signer` does (`InvalidParameter`): anyone can make a MAC under the empty key.
      */
     constructor(`secretKey`: kotlin.String, `skew`: kotlin.ULong = 300uL) :
         this(UniffiWithHandle, 
-    uniffiRustCall() { _status ->
+    uniffiRustCallWithError(VodsignException) { _status ->
     UniffiLib.uniffi_vodsign_fn_constructor_verifier_new(
     
         
@@ -2256,10 +2257,11 @@ open class Verifier: Disposable, AutoCloseable, VerifierInterface
     companion object {
         
     /**
-     * A verifier for a secret key given as raw bytes.
-     */ fun `withKeyBytes`(`secretKey`: kotlin.ByteArray, `skew`: kotlin.ULong = 300uL): Verifier {
+     * A verifier for a secret key given as raw bytes. Fails when the key is empty.
+     */
+    @Throws(VodsignException::class) fun `withKeyBytes`(`secretKey`: kotlin.ByteArray, `skew`: kotlin.ULong = 300uL): Verifier {
             return FfiConverterTypeVerifier.lift(
-    uniffiRustCall() { _status ->
+    uniffiRustCallWithError(VodsignException) { _status ->
     UniffiLib.uniffi_vodsign_fn_constructor_verifier_with_key_bytes(
     
         
@@ -2302,8 +2304,66 @@ public object FfiConverterTypeVerifier: FfiConverter<Verifier, Long> {
 
 
 /**
+ * A finding about a decoded signature that the VOD server would refuse although decoding
+ * accepts it.
+ */
+data class DecodeWarning (
+    /**
+     * Stable snake_case code: `validity_too_long`, `expire_not_after_current` or
+     * `unknown_parameter` (new codes may be added).
+     */
+    val `code`: kotlin.String
+    , 
+    /**
+     * The parameter it is about (`expireTime`, or the unknown key), where there is one.
+     */
+    val `param`: kotlin.String?
+    , 
+    /**
+     * One sentence naming the parameter and the rule.
+     */
+    val `message`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDecodeWarning: FfiConverterRustBuffer<DecodeWarning> {
+    override fun read(buf: ByteBuffer): DecodeWarning {
+        return DecodeWarning(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DecodeWarning) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterOptionalString.allocationSize(value.`param`) +
+            FfiConverterString.allocationSize(value.`message`)
+    )
+
+    override fun write(value: DecodeWarning, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterOptionalString.write(value.`param`, buf)
+            FfiConverterString.write(value.`message`, buf)
+    }
+}
+
+
+
+/**
  * A decoded signature: its MAC, the signed text, every parameter in order (unknown ones
- * included), and the known parameters typed.
+ * included), the known parameters typed (an empty optional integer is `null`/`nil`), and the
+ * warnings.
  */
 data class DecodedSignature (
     /**
@@ -2346,6 +2406,11 @@ data class DecodedSignature (
     val `sessionContext`: kotlin.String?
     , 
     val `storageRegion`: kotlin.String?
+    , 
+    /**
+     * What the VOD server would refuse: the window first, then each unknown parameter in order.
+     */
+    val `warnings`: List<DecodeWarning>
     
 ){
     
@@ -2378,6 +2443,7 @@ public object FfiConverterTypeDecodedSignature: FfiConverterRustBuffer<DecodedSi
             FfiConverterOptionalULong.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeDecodeWarning.read(buf),
         )
     }
 
@@ -2397,7 +2463,8 @@ public object FfiConverterTypeDecodedSignature: FfiConverterRustBuffer<DecodedSi
             FfiConverterOptionalString.allocationSize(value.`taskNotifyMode`) +
             FfiConverterOptionalULong.allocationSize(value.`vodSubAppId`) +
             FfiConverterOptionalString.allocationSize(value.`sessionContext`) +
-            FfiConverterOptionalString.allocationSize(value.`storageRegion`)
+            FfiConverterOptionalString.allocationSize(value.`storageRegion`) +
+            FfiConverterSequenceTypeDecodeWarning.allocationSize(value.`warnings`)
     )
 
     override fun write(value: DecodedSignature, buf: ByteBuffer) {
@@ -2417,6 +2484,7 @@ public object FfiConverterTypeDecodedSignature: FfiConverterRustBuffer<DecodedSi
             FfiConverterOptionalULong.write(value.`vodSubAppId`, buf)
             FfiConverterOptionalString.write(value.`sessionContext`, buf)
             FfiConverterOptionalString.write(value.`storageRegion`, buf)
+            FfiConverterSequenceTypeDecodeWarning.write(value.`warnings`, buf)
     }
 }
 
@@ -2888,6 +2956,34 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeDecodeWarning: FfiConverterRustBuffer<List<DecodeWarning>> {
+    override fun read(buf: ByteBuffer): List<DecodeWarning> {
+        val len = buf.getInt()
+        return List<DecodeWarning>(len) {
+            FfiConverterTypeDecodeWarning.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DecodeWarning>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDecodeWarning.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DecodeWarning>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDecodeWarning.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeQueryParam: FfiConverterRustBuffer<List<QueryParam>> {
     override fun read(buf: ByteBuffer): List<QueryParam> {
         val len = buf.getInt()
@@ -2957,7 +3053,7 @@ public object FfiConverterSequenceTypeQueryParam: FfiConverterRustBuffer<List<Qu
 
         /**
          * Verifies `signature` with `secret_key` (its UTF-8 bytes) at `now` (Unix seconds), allowing
-         * `skew` seconds of clock skew (default 300).
+         * `skew` seconds of clock skew (default 300). An empty key is refused first (`InvalidParameter`).
          */
     @Throws(VodsignException::class) fun `verify`(`signature`: kotlin.String, `secretKey`: kotlin.String, `now`: kotlin.ULong, `skew`: kotlin.ULong = 300uL): DecodedSignature {
             return FfiConverterTypeDecodedSignature.lift(

@@ -1068,11 +1068,12 @@ open class Verifier: VerifierProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_vodsign_fn_clone_verifier(self.handle, $0) }
     }
     /**
-     * A verifier for this secret key (its UTF-8 bytes).
+     * A verifier for this secret key (its UTF-8 bytes). Fails when the key is empty, as
+     * `Signer` does (`InvalidParameter`): anyone can make a MAC under the empty key.
      */
-public convenience init(secretKey: String, skew: UInt64 = UInt64(300)) {
+public convenience init(secretKey: String, skew: UInt64 = UInt64(300))throws  {
     let handle =
-        try! rustCall() {
+        try rustCallWithError(FfiConverterTypeVodsignError_lift) {
         uniffiCallStatus in
     uniffi_vodsign_fn_constructor_verifier_new(
         FfiConverterString.lower(secretKey),
@@ -1093,10 +1094,10 @@ public convenience init(secretKey: String, skew: UInt64 = UInt64(300)) {
 
     
     /**
-     * A verifier for a secret key given as raw bytes.
+     * A verifier for a secret key given as raw bytes. Fails when the key is empty.
      */
-public static func withKeyBytes(secretKey: Data, skew: UInt64 = UInt64(300)) -> Verifier  {
-    return try!  FfiConverterTypeVerifier_lift(try! rustCall() {
+public static func withKeyBytes(secretKey: Data, skew: UInt64 = UInt64(300))throws  -> Verifier  {
+    return try  FfiConverterTypeVerifier_lift(try rustCallWithError(FfiConverterTypeVodsignError_lift) {
         uniffiCallStatus in
     uniffi_vodsign_fn_constructor_verifier_with_key_bytes(
         FfiConverterData.lower(secretKey),
@@ -1170,8 +1171,91 @@ public func FfiConverterTypeVerifier_lower(_ value: Verifier) -> UInt64 {
 
 
 /**
+ * A finding about a decoded signature that the VOD server would refuse although decoding
+ * accepts it.
+ */
+public struct DecodeWarning: Equatable, Hashable {
+    /**
+     * Stable snake_case code: `validity_too_long`, `expire_not_after_current` or
+     * `unknown_parameter` (new codes may be added).
+     */
+    public let code: String
+    /**
+     * The parameter it is about (`expireTime`, or the unknown key), where there is one.
+     */
+    public let param: String?
+    /**
+     * One sentence naming the parameter and the rule.
+     */
+    public let message: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable snake_case code: `validity_too_long`, `expire_not_after_current` or
+         * `unknown_parameter` (new codes may be added).
+         */code: String, 
+        /**
+         * The parameter it is about (`expireTime`, or the unknown key), where there is one.
+         */param: String?, 
+        /**
+         * One sentence naming the parameter and the rule.
+         */message: String) {
+        self.code = code
+        self.param = param
+        self.message = message
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DecodeWarning: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDecodeWarning: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DecodeWarning {
+        return
+            try DecodeWarning(
+                code: FfiConverterString.read(from: &buf), 
+                param: FfiConverterOptionString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DecodeWarning, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterOptionString.write(value.param, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecodeWarning_lift(_ buf: RustBuffer) throws -> DecodeWarning {
+    return try FfiConverterTypeDecodeWarning.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecodeWarning_lower(_ value: DecodeWarning) -> RustBuffer {
+    return FfiConverterTypeDecodeWarning.lower(value)
+}
+
+
+/**
  * A decoded signature: its MAC, the signed text, every parameter in order (unknown ones
- * included), and the known parameters typed.
+ * included), the known parameters typed (an empty optional integer is `null`/`nil`), and the
+ * warnings.
  */
 public struct DecodedSignature: Equatable, Hashable {
     /**
@@ -1199,6 +1283,10 @@ public struct DecodedSignature: Equatable, Hashable {
     public let vodSubAppId: UInt64?
     public let sessionContext: String?
     public let storageRegion: String?
+    /**
+     * What the VOD server would refuse: the window first, then each unknown parameter in order.
+     */
+    public let warnings: [DecodeWarning]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1211,7 +1299,10 @@ public struct DecodedSignature: Equatable, Hashable {
          */original: String, 
         /**
          * Every key/value pair in order, percent-decoded.
-         */params: [QueryParam], secretId: String, currentTimeStamp: UInt64, expireTime: UInt64, random: UInt64, procedure: String?, classId: UInt64?, oneTimeValid: UInt8?, sourceContext: String?, taskPriority: Int64?, taskNotifyMode: String?, vodSubAppId: UInt64?, sessionContext: String?, storageRegion: String?) {
+         */params: [QueryParam], secretId: String, currentTimeStamp: UInt64, expireTime: UInt64, random: UInt64, procedure: String?, classId: UInt64?, oneTimeValid: UInt8?, sourceContext: String?, taskPriority: Int64?, taskNotifyMode: String?, vodSubAppId: UInt64?, sessionContext: String?, storageRegion: String?, 
+        /**
+         * What the VOD server would refuse: the window first, then each unknown parameter in order.
+         */warnings: [DecodeWarning]) {
         self.macHex = macHex
         self.original = original
         self.params = params
@@ -1228,6 +1319,7 @@ public struct DecodedSignature: Equatable, Hashable {
         self.vodSubAppId = vodSubAppId
         self.sessionContext = sessionContext
         self.storageRegion = storageRegion
+        self.warnings = warnings
     }
 
     
@@ -1261,7 +1353,8 @@ public struct FfiConverterTypeDecodedSignature: FfiConverterRustBuffer {
                 taskNotifyMode: FfiConverterOptionString.read(from: &buf), 
                 vodSubAppId: FfiConverterOptionUInt64.read(from: &buf), 
                 sessionContext: FfiConverterOptionString.read(from: &buf), 
-                storageRegion: FfiConverterOptionString.read(from: &buf)
+                storageRegion: FfiConverterOptionString.read(from: &buf), 
+                warnings: FfiConverterSequenceTypeDecodeWarning.read(from: &buf)
         )
     }
 
@@ -1282,6 +1375,7 @@ public struct FfiConverterTypeDecodedSignature: FfiConverterRustBuffer {
         FfiConverterOptionUInt64.write(value.vodSubAppId, into: &buf)
         FfiConverterOptionString.write(value.sessionContext, into: &buf)
         FfiConverterOptionString.write(value.storageRegion, into: &buf)
+        FfiConverterSequenceTypeDecodeWarning.write(value.warnings, into: &buf)
     }
 }
 
@@ -1833,6 +1927,31 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDecodeWarning: FfiConverterRustBuffer {
+    typealias SwiftType = [DecodeWarning]
+
+    public static func write(_ value: [DecodeWarning], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDecodeWarning.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DecodeWarning] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DecodeWarning]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDecodeWarning.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeQueryParam: FfiConverterRustBuffer {
     typealias SwiftType = [QueryParam]
 
@@ -1890,7 +2009,7 @@ public func unixNow()throws  -> UInt64  {
 }
 /**
  * Verifies `signature` with `secret_key` (its UTF-8 bytes) at `now` (Unix seconds), allowing
- * `skew` seconds of clock skew (default 300).
+ * `skew` seconds of clock skew (default 300). An empty key is refused first (`InvalidParameter`).
  */
 public func verify(signature: String, secretKey: String, now: UInt64, skew: UInt64 = UInt64(300))throws  -> DecodedSignature  {
     return try  FfiConverterTypeDecodedSignature_lift(try rustCallWithError(FfiConverterTypeVodsignError_lift) {
@@ -1928,7 +2047,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vodsign_checksum_func_unix_now() != 63820) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vodsign_checksum_func_verify() != 27296) {
+    if (uniffi_vodsign_checksum_func_verify() != 50126) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vodsign_checksum_method_preparedsigner_options() != 30351) {
@@ -1964,10 +2083,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vodsign_checksum_constructor_signer_with_key_bytes() != 6379) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vodsign_checksum_constructor_verifier_new() != 55305) {
+    if (uniffi_vodsign_checksum_constructor_verifier_new() != 10295) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vodsign_checksum_constructor_verifier_with_key_bytes() != 31909) {
+    if (uniffi_vodsign_checksum_constructor_verifier_with_key_bytes() != 12393) {
         return InitializationResult.apiChecksumMismatch
     }
 
