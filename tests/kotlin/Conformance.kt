@@ -1,7 +1,7 @@
 // Kotlin conformance suite for the vodsign bindings: every case of tests/vectors/{sign,decode,verify}.json
 // (each sign case through `signAt` with the record, then through `prepare` and the PreparedSigner's
 // `signAt`), then the binding's own behaviour (exception classes and messages, threads, close, the
-// PreparedSigner's life), then the fast path com.vodsign.fast.FastSigner (kotlin-fast/): every sign
+// PreparedSigner's life), then the fast path com.vodsign.fast.FastSigner (bindings/kotlin-fast/): every sign
 // vector again through both paths (its `prepare` gives a FastPreparedSigner), the same exceptions
 // and messages as the generated Signer, threads sharing one FastSigner and one of its
 // PreparedSigners, close.
@@ -499,7 +499,7 @@ private fun onThreads(n: Int, body: (Int) -> Unit): String? {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The fast path (kotlin-fast/): FastSigner must sign, and fail, exactly as the generated Signer.
+// The fast path (bindings/kotlin-fast/): FastSigner must sign, and fail, exactly as the generated Signer.
 
 /** The same call through the generated Signer: its result, or the exception it throws. */
 private fun viaUniffi(call: () -> String): Any = try {
