@@ -122,7 +122,7 @@ fn main() {
     let i = inputs();
     let signer = Signer::new(&i.secret_id, i.secret_key.as_bytes()).unwrap();
     let sig = signer.sign_at(&i.opts, i.cts, i.exp, i.random).unwrap();
-    let verifier = Verifier::new(i.secret_key.as_bytes());
+    let verifier = Verifier::new(i.secret_key.as_bytes()).unwrap();
     let none = Options::new();
     let mut out = String::with_capacity(1024);
     // The bare limit's inputs: the same signed bytes and key.

@@ -406,10 +406,6 @@ pub fn check_decoded(d: &Decoded, signature: &str) {
                 assert!(p.check_str(value).is_ok(), "{} = {value:?} breaks its rule", p.name());
             }
             ParamType::Integer { min, max } => {
-                let n = p.parse_int(value).unwrap_or_else(|e| panic!("{} = {value:?}: {e}", p.name()));
-                assert!((min..=max).contains(&n));
-                let digits = value.strip_prefix('-').unwrap_or(value);
-                assert!(!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
                 let typed: Option<i128> = match p {
                     Param::CurrentTimeStamp => Some(d.current_time_stamp().into()),
                     Param::ExpireTime => Some(d.expire_time().into()),
@@ -420,6 +416,15 @@ pub fn check_decoded(d: &Decoded, signature: &str) {
                     Param::VodSubAppId => d.vod_sub_app_id().map(i128::from),
                     _ => unreachable!("{p:?} is not an integer"),
                 };
+                // An empty optional integer is accepted and counts as not set.
+                if value.is_empty() && !p.is_required() {
+                    assert_eq!(typed, None, "typed accessor of an empty {}", p.name());
+                    continue;
+                }
+                let n = p.parse_int(value).unwrap_or_else(|e| panic!("{} = {value:?}: {e}", p.name()));
+                assert!((min..=max).contains(&n));
+                let digits = value.strip_prefix('-').unwrap_or(value);
+                assert!(!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
                 assert_eq!(typed, Some(n), "typed accessor of {}", p.name());
             }
         }
@@ -469,8 +474,14 @@ pub fn check_decode(signature: &str) {
 /// Checks a verification result against decode and the time rules: a decode error is returned as
 /// it is; Ok implies the window holds at `now` with `skew` and seconds_left > 0; a time error
 /// means the MAC matched, so another key gives bad_mac; verify() with the default skew is
-/// `Verifier::new(key).with_skew(300)`.
+/// `Verifier::new(key)?.with_skew(300)`.
 pub fn check_verify(r: &Result<Decoded, Error>, signature: &str, key: &[u8], now: u64, skew: u64) {
+    if key.is_empty() {
+        // Refused before the signature is looked at, as signing refuses it.
+        let e = r.as_ref().expect_err("verified with the empty key");
+        assert_eq!((e.kind(), e.param()), (ErrorKind::InvalidParameter, Some("secretKey")), "{e}");
+        return;
+    }
     let decoded = vodsign::decode(signature);
     let d = match (&decoded, r) {
         (Err(e), _) => {
@@ -488,8 +499,8 @@ pub fn check_verify(r: &Result<Decoded, Error>, signature: &str, key: &[u8], now
             let left = vodsign::seconds_left(signature, now).expect("seconds_left after verify");
             assert!(left > 0 && left == v.seconds_left(now) && left == exp - now, "seconds_left {left}");
             // A wider skew never turns a valid signature invalid.
-            assert!(Verifier::new(key).with_skew(skew.saturating_add(1)).verify(signature, now).is_ok());
-            assert!(Verifier::new(key).with_skew(u64::MAX).verify(signature, now).is_ok());
+            assert!(verifier(key, skew.saturating_add(1)).verify(signature, now).is_ok());
+            assert!(verifier(key, u64::MAX).verify(signature, now).is_ok());
         }
         Err(e) => {
             check_error(e, VERIFY_KINDS);
@@ -501,13 +512,18 @@ pub fn check_verify(r: &Result<Decoded, Error>, signature: &str, key: &[u8], now
     let mac_ok = !matches!(r, Err(e) if e.kind() == ErrorKind::BadMac);
     if mac_ok {
         if let Some(other) = other_key(key) {
-            let e = Verifier::new(&other).with_skew(skew).verify(signature, now).unwrap_err();
+            let e = verifier(&other, skew).verify(signature, now).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::BadMac, "verified with another key");
         }
     }
     if skew == vodsign::DEFAULT_SKEW {
         assert_eq!(&vodsign::verify(signature, key, now), r);
     }
+}
+
+/// A verifier for a key that is not empty, with `skew`.
+pub fn verifier(key: &[u8], skew: u64) -> Verifier {
+    Verifier::new(key).expect("a key that is not empty").with_skew(skew)
 }
 
 /// A key HMAC treats as different from `key`: same length, first byte changed. None for keys
@@ -552,7 +568,7 @@ pub fn verify_target(data: &[u8]) {
     let skew = input.u64();
     if mode % 2 == 0 {
         let sig = signature_text(if mode & 2 == 0 { 0 } else { 1 }, input.rest());
-        let r = Verifier::new(key).with_skew(skew).verify(&sig, now);
+        let r = Verifier::new(key).and_then(|v| v.with_skew(skew).verify(&sig, now));
         check_verify(&r, &sig, key, now, skew);
         return;
     }
@@ -576,7 +592,7 @@ pub fn verify_target(data: &[u8]) {
         Ok(sig) => sig,
         Err(e) => return check_error(&e, &[ErrorKind::InvalidParameter, ErrorKind::ValidityTooLong]),
     };
-    let verifier = Verifier::new(&key).with_skew(skew);
+    let verifier = verifier(&key, skew);
     match tamper {
         0 => {
             let r = verifier.verify(&sig, now);
@@ -585,7 +601,7 @@ pub fn verify_target(data: &[u8]) {
         }
         1 => {
             let Some(other) = other_key(&key) else { return };
-            let r = Verifier::new(&other).with_skew(skew).verify(&sig, now);
+            let r = self::verifier(&other, skew).verify(&sig, now);
             assert_eq!(kind_of(&r), Err(ErrorKind::BadMac), "verified with another key");
         }
         _ => {
@@ -769,10 +785,10 @@ pub fn check_sign(secret_id: &str, key: &[u8], opts: &Options, cts: u64, exp: u6
     assert_eq!(d.session_context(), opts.session_context.as_deref());
     assert_eq!(d.storage_region(), opts.storage_region.as_deref());
 
-    let v = Verifier::new(key).verify(&sig, cts).unwrap_or_else(|e| panic!("verify(sign(x)) at cts failed: {e}"));
+    let v = verifier(key, vodsign::DEFAULT_SKEW).verify(&sig, cts).unwrap_or_else(|e| panic!("verify(sign(x)) at cts failed: {e}"));
     assert_eq!(v, d);
     if let Some(other) = other_key(key) {
-        assert_eq!(kind_of(&Verifier::new(&other).verify(&sig, cts)), Err(ErrorKind::BadMac));
+        assert_eq!(kind_of(&verifier(&other, vodsign::DEFAULT_SKEW).verify(&sig, cts)), Err(ErrorKind::BadMac));
     }
     Some(sig)
 }
@@ -1085,7 +1101,7 @@ pub fn capi_target(data: &[u8]) {
             } else {
                 // SAFETY: as above; `key` is readable for its length.
                 let st = unsafe { c::vodsign_verify(ptr_or_null(sig, null_in), sig.len(), key.as_ptr(), key.len(), now, skew, out) };
-                ("vodsign_verify", st, c_text_arg(sig, null_in, |s| Verifier::new(key).with_skew(skew).verify(s, now)))
+                ("vodsign_verify", st, c_text_arg(sig, null_in, |s| Verifier::new(key).and_then(|v| v.with_skew(skew).verify(s, now))))
             };
             let want = if null_out && want == c::VODSIGN_OK { c::VODSIGN_ERR_NULL_ARGUMENT } else { want };
             if null_out && matches!(r, Some(Err(_))) {

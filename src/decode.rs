@@ -508,6 +508,9 @@ impl Decoded {
         for p in Param::ALL {
             let Some(value) = d.get_param(p) else { continue };
             match p.ty() {
+                // An optional integer may be empty (`vodSubAppId=`, as real signers emit it): kept
+                // in the parameter list, not set for the typed accessors (see `int`).
+                ParamType::Integer { .. } if value.is_empty() && !p.is_required() => {}
                 ParamType::Integer { .. } => d.ints[p as usize] = p.parse_int(value)? as u64,
                 ParamType::String => p.check_str(value)?,
             }
@@ -571,8 +574,10 @@ impl Decoded {
         self.known[p as usize].map(|i| self.text(self.pairs[i as usize][1]))
     }
 
+    /// The value of an optional integer parameter; `None` when absent or empty.
     fn int(&self, p: Param) -> Option<u64> {
-        self.known[p as usize].map(|_| self.ints[p as usize])
+        let [_, value] = self.pairs[usize::from(self.known[p as usize]?)];
+        (value.end > value.start).then_some(self.ints[p as usize])
     }
 
     /// `secretId`.
@@ -595,11 +600,11 @@ impl Decoded {
     pub fn procedure(&self) -> Option<&str> {
         self.get_param(Param::Procedure)
     }
-    /// `classId`, if present.
+    /// `classId`, if present and not empty.
     pub fn class_id(&self) -> Option<u64> {
         self.int(Param::ClassId)
     }
-    /// `oneTimeValid`, if present (0 or 1).
+    /// `oneTimeValid`, if present and not empty (0 or 1).
     pub fn one_time_valid(&self) -> Option<u8> {
         self.int(Param::OneTimeValid).map(|v| v as u8)
     }
@@ -607,7 +612,7 @@ impl Decoded {
     pub fn source_context(&self) -> Option<&str> {
         self.get_param(Param::SourceContext)
     }
-    /// `taskPriority`, if present (-10 to 10).
+    /// `taskPriority`, if present and not empty (-10 to 10).
     pub fn task_priority(&self) -> Option<i64> {
         self.int(Param::TaskPriority).map(|v| v as i64)
     }
@@ -615,7 +620,7 @@ impl Decoded {
     pub fn task_notify_mode(&self) -> Option<&str> {
         self.get_param(Param::TaskNotifyMode)
     }
-    /// `vodSubAppId`, if present.
+    /// `vodSubAppId`, if present and not empty (an empty one means the primary application).
     pub fn vod_sub_app_id(&self) -> Option<u64> {
         self.int(Param::VodSubAppId)
     }
@@ -842,6 +847,7 @@ mod tests {
                     Some(value) => Some((
                         value.to_string(),
                         match p.ty() {
+                            ParamType::Integer { .. } if value.is_empty() && !p.is_required() => 0,
                             ParamType::Integer { .. } => p.parse_int(value)? as u64,
                             ParamType::String => {
                                 p.check_str(value)?;

@@ -17,7 +17,7 @@
 //! let d = decode(&signature)?;                                       // no key needed
 //! assert_eq!(d.procedure(), Some("LongVideoPreset"));
 //! let now = vodsign::unix_now()?;
-//! Verifier::new(b"the-secret-key").verify(&signature, now)?;         // MAC and time window
+//! Verifier::new(b"the-secret-key")?.verify(&signature, now)?;        // MAC and time window
 //! # Ok::<(), vodsign::Error>(())
 //! ```
 //!
@@ -35,6 +35,7 @@ mod os;
 mod params;
 mod sign;
 mod verify;
+mod warnings;
 pub mod capi;
 #[cfg(feature = "uniffi")]
 mod uniffi_api;
@@ -52,6 +53,7 @@ pub use params::{
 pub use os::{random_u32, unix_now};
 pub use sign::{Options, ParamValue, Signer};
 pub use verify::{Verifier, seconds_left, verify};
+pub use warnings::{Warning, WarningKind};
 
 /// Appends the standard padded Base64 of `bytes` to `out` with the library's own encoder (SSSE3
 /// where the CPU has it). For the benchmarks' second bare limit only: not part of the API, and

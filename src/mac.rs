@@ -3,6 +3,8 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
+use crate::error::{Error, ErrorKind, Result};
+
 /// Length of the MAC at the front of every signature.
 pub const MAC_LEN: usize = 20;
 
@@ -12,9 +14,14 @@ pub const MAC_LEN: usize = 20;
 pub(crate) struct Key(Hmac<Sha1>);
 
 impl Key {
-    pub(crate) fn new(secret_key: &[u8]) -> Self {
+    /// The keyed state for `secret_key`; refuses an empty key, for signing and verifying alike:
+    /// anyone can compute a MAC under the empty key, so a verifier holding it would accept forgeries.
+    pub(crate) fn new(secret_key: &[u8]) -> Result<Self> {
+        if secret_key.is_empty() {
+            return Err(Error::at(ErrorKind::InvalidParameter, "secretKey", format_args!("secretKey is empty; it must not be")));
+        }
         // HMAC takes a key of any length, so this cannot fail.
-        Key(<Hmac<Sha1> as KeyInit>::new_from_slice(secret_key).unwrap_or_else(|_| unreachable!()))
+        Ok(Key(<Hmac<Sha1> as KeyInit>::new_from_slice(secret_key).unwrap_or_else(|_| unreachable!())))
     }
 
     /// The MAC of `data`.

@@ -12,7 +12,7 @@ pub fn unix_now() -> Result<u64> {
 ///
 /// On Unix this calls `clock_gettime(CLOCK_REALTIME)`, the clock `SystemTime::now()` reads,
 /// directly: `SystemTime::now()` unwraps that call's `io::Result`, which links `io::Error`'s
-/// `Debug` and its OS error texts into the shared library, 6.4 KB of its size budget (issue 5).
+/// `Debug` and its OS error texts into the shared library, 6.4 KB of its size budget.
 /// The call cannot fail with a valid pointer; if it did, this says `None` where std would panic.
 #[cfg(unix)]
 fn system_seconds() -> Option<u64> {
@@ -39,31 +39,9 @@ pub fn random_u32() -> Result<u32> {
     })
 }
 
-/// Four bytes from the getrandom(2) system call (Linux 3.17 or later), retried when a signal
-/// interrupts it; the error is the errno. Called directly: the `getrandom` crate adds a fallback
-/// to /dev/urandom for older kernels and its error texts, 1 KB of the shared library's size
-/// budget (issue 5). Not the libc wrapper, which would need glibc 2.25.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-fn secure_u32() -> core::result::Result<u32, i32> {
-    let mut bytes = [0u8; 4];
-    let mut filled = 0;
-    while filled < bytes.len() {
-        let rest = &mut bytes[filled..];
-        // SAFETY: the call writes at most `rest.len()` bytes at `rest`, which is that long.
-        let n = unsafe { libc::syscall(libc::SYS_getrandom, rest.as_mut_ptr(), rest.len(), 0) };
-        match usize::try_from(n) {
-            Ok(n) => filled += n.min(rest.len()),
-            Err(_) => match std::io::Error::last_os_error().raw_os_error().unwrap_or(0) {
-                libc::EINTR => {}
-                errno => return Err(errno),
-            },
-        }
-    }
-    Ok(u32::from_ne_bytes(bytes))
-}
-
-/// Elsewhere, the `getrandom` crate (the operating system's generator); the error is its code.
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+/// Four bytes from the `getrandom` crate: the getrandom(2) system call where the kernel has it,
+/// /dev/urandom where it does not (Linux before 3.17, old Android devices), the platform's own
+/// generator elsewhere. The error is the OS error code, or -1 for one of the crate's own.
 fn secure_u32() -> core::result::Result<u32, i32> {
     getrandom::u32().map_err(|e| e.raw_os_error().unwrap_or(-1))
 }

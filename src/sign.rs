@@ -260,10 +260,7 @@ impl Signer {
     /// A signer for this secretId and secret key. Fails when either is empty.
     pub fn new(secret_id: &str, secret_key: &[u8]) -> Result<Self> {
         Param::SecretId.check_str(secret_id)?;
-        if secret_key.is_empty() {
-            return Err(Error::at(ErrorKind::InvalidParameter, "secretKey", format_args!("secretKey is empty; it must not be")));
-        }
-        Ok(Signer { secret_id: secret_id.into(), key: Key::new(secret_key) })
+        Ok(Signer { secret_id: secret_id.into(), key: Key::new(secret_key)? })
     }
 
     /// The secretId this signer puts in every signature.

@@ -157,8 +157,22 @@ pub struct QueryParam {
     pub value: String,
 }
 
+/// A finding about a decoded signature that the VOD server would refuse although decoding
+/// accepts it.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct DecodeWarning {
+    /// Stable snake_case code: `validity_too_long`, `expire_not_after_current` or
+    /// `unknown_parameter` (new codes may be added).
+    pub code: String,
+    /// The parameter it is about (`expireTime`, or the unknown key), where there is one.
+    pub param: Option<String>,
+    /// One sentence naming the parameter and the rule.
+    pub message: String,
+}
+
 /// A decoded signature: its MAC, the signed text, every parameter in order (unknown ones
-/// included), and the known parameters typed.
+/// included), the known parameters typed (an empty optional integer is `null`/`nil`), and the
+/// warnings.
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct DecodedSignature {
     /// The 20-byte HMAC-SHA1, as 40 lowercase hex digits.
@@ -180,6 +194,8 @@ pub struct DecodedSignature {
     pub vod_sub_app_id: Option<u64>,
     pub session_context: Option<String>,
     pub storage_region: Option<String>,
+    /// What the VOD server would refuse: the window first, then each unknown parameter in order.
+    pub warnings: Vec<DecodeWarning>,
 }
 
 impl From<Decoded> for DecodedSignature {
@@ -207,6 +223,15 @@ impl From<Decoded> for DecodedSignature {
             vod_sub_app_id: d.vod_sub_app_id(),
             session_context: d.session_context().map(str::to_owned),
             storage_region: d.storage_region().map(str::to_owned),
+            warnings: d
+                .warnings()
+                .iter()
+                .map(|w| DecodeWarning {
+                    code: w.code().to_owned(),
+                    param: w.param().map(str::to_owned),
+                    message: w.message().to_owned(),
+                })
+                .collect(),
         }
     }
 }
@@ -305,16 +330,17 @@ pub struct Verifier {
 
 #[uniffi::export]
 impl Verifier {
-    /// A verifier for this secret key (its UTF-8 bytes).
+    /// A verifier for this secret key (its UTF-8 bytes). Fails when the key is empty, as
+    /// `Signer` does (`InvalidParameter`): anyone can make a MAC under the empty key.
     #[uniffi::constructor(default(skew = 300))]
-    pub fn new(secret_key: String, skew: u64) -> Arc<Self> {
+    pub fn new(secret_key: String, skew: u64) -> Result<Arc<Self>> {
         Self::with_key_bytes(secret_key.into_bytes(), skew)
     }
 
-    /// A verifier for a secret key given as raw bytes.
+    /// A verifier for a secret key given as raw bytes. Fails when the key is empty.
     #[uniffi::constructor(default(skew = 300))]
-    pub fn with_key_bytes(secret_key: Vec<u8>, skew: u64) -> Arc<Self> {
-        Arc::new(Verifier { inner: crate::Verifier::new(&secret_key).with_skew(skew) })
+    pub fn with_key_bytes(secret_key: Vec<u8>, skew: u64) -> Result<Arc<Self>> {
+        Ok(Arc::new(Verifier { inner: crate::Verifier::new(&secret_key)?.with_skew(skew) }))
     }
 
     /// Decodes `signature` and checks its MAC and its time window at `now` (Unix seconds).
@@ -331,10 +357,10 @@ pub fn decode(signature: String) -> Result<DecodedSignature> {
 }
 
 /// Verifies `signature` with `secret_key` (its UTF-8 bytes) at `now` (Unix seconds), allowing
-/// `skew` seconds of clock skew (default 300).
+/// `skew` seconds of clock skew (default 300). An empty key is refused first (`InvalidParameter`).
 #[uniffi::export(default(skew = 300))]
 pub fn verify(signature: String, secret_key: String, now: u64, skew: u64) -> Result<DecodedSignature> {
-    Ok(crate::Verifier::new(secret_key.as_bytes()).with_skew(skew).verify(&signature, now)?.into())
+    Ok(crate::Verifier::new(secret_key.as_bytes())?.with_skew(skew).verify(&signature, now)?.into())
 }
 
 /// Seconds a signature has left at `now` (0 once expired), without the key.
@@ -381,6 +407,32 @@ mod tests {
         // validity is checked by sign, as Signer.sign does.
         let zero = signer.prepare(SignOptions { validity: 0, ..seed_options() }).unwrap();
         assert!(matches!(zero.sign(), Err(VodsignError::InvalidParameter(_))));
+    }
+
+    #[test]
+    fn an_empty_optional_integer_is_not_set() {
+        // secretId=AKID&currentTimeStamp=1700000000&expireTime=1700086400&random=7&vodSubAppId=&classId=
+        let signer = crate::Signer::new("AKID", b"k").unwrap();
+        let sig = signer.sign_at(&Options::new(), 1_700_000_000, 1_700_086_400, 7).unwrap();
+        let mut raw = crate::decode(&sig).unwrap().mac().to_vec();
+        raw.extend_from_slice(b"secretId=AKID&currentTimeStamp=1700000000&expireTime=1700086400&random=7&vodSubAppId=&classId=");
+        use base64::Engine;
+        let d = decode(base64::engine::general_purpose::STANDARD.encode(raw)).unwrap();
+        assert_eq!((d.vod_sub_app_id, d.class_id), (None, None));
+        assert_eq!(d.params[4], QueryParam { key: "vodSubAppId".into(), value: String::new() });
+    }
+
+    #[test]
+    fn warnings_are_carried() {
+        // The official Python sample (10-year validity).
+        let sig = "aG6ZX3aZf+6tg/yRDZdRSNtM39lzZWNyZXRJZD1JYW1TZWNyZXRJZCZjdXJyZW50VGltZVN0YW1wPTE1NzEyMTUwOTUmZXhwaXJlVGltZT0xODg2NTc1MDk1JnJhbmRvbT0yMjA2MjU=";
+        let d = decode(sig.into()).unwrap();
+        let want = crate::decode(sig).unwrap().warnings();
+        assert_eq!(d.warnings.len(), 1);
+        assert_eq!(
+            d.warnings[0],
+            DecodeWarning { code: "validity_too_long".into(), param: None, message: want[0].message().into() }
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::params::DEFAULT_SKEW;
 /// ```
 /// use vodsign::{Options, Signer, Verifier};
 /// let sig = Signer::new("AKIDexample", b"key")?.sign_at(&Options::new(), 1_700_000_000, 1_700_000_600, 7)?;
-/// let v = Verifier::new(b"key");
+/// let v = Verifier::new(b"key")?;
 /// assert_eq!(v.verify(&sig, 1_700_000_100)?.seconds_left(1_700_000_100), 500);
 /// assert_eq!(v.verify(&sig, 1_700_000_600).unwrap_err().kind(), vodsign::ErrorKind::Expired);
 /// # Ok::<(), vodsign::Error>(())
@@ -27,8 +27,11 @@ pub struct Verifier {
 
 impl Verifier {
     /// A verifier for this key, allowing the default clock skew (300 seconds).
-    pub fn new(secret_key: &[u8]) -> Self {
-        Verifier { key: Key::new(secret_key), skew: DEFAULT_SKEW }
+    ///
+    /// Fails with [`ErrorKind::InvalidParameter`] (`secretKey`) for an empty key, as
+    /// [`Signer::new`](crate::Signer::new) does: anyone can make a MAC under the empty key.
+    pub fn new(secret_key: &[u8]) -> Result<Self> {
+        Ok(Verifier { key: Key::new(secret_key)?, skew: DEFAULT_SKEW })
     }
 
     /// Allows `currentTimeStamp` to be up to `seconds` later than now (the signer's clock may run ahead).
@@ -57,9 +60,10 @@ impl Verifier {
     }
 }
 
-/// Verifies `signature` with `secret_key` at `now`, allowing the default clock skew.
+/// Verifies `signature` with `secret_key` at `now`, allowing the default clock skew. An empty
+/// key is refused first, as [`Verifier::new`] does.
 pub fn verify(signature: &str, secret_key: &[u8], now: u64) -> Result<Decoded> {
-    Verifier::new(secret_key).verify(signature, now)
+    Verifier::new(secret_key)?.verify(signature, now)
 }
 
 /// Seconds a signature has left at `now` (0 once expired), without the key: for a client that

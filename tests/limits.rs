@@ -134,12 +134,12 @@ fn parameter_count() {
 #[test]
 fn skew_boundary() {
     let sig = signer().sign_at(&Options::new(), 1000, 2000, 1).unwrap();
-    let v = Verifier::new(b"key").with_skew(10);
+    let v = Verifier::new(b"key").unwrap().with_skew(10);
     assert!(v.verify(&sig, 990).is_ok());
     assert_eq!(kind(v.verify(&sig, 989)), ErrorKind::NotYetValid);
     assert!(v.verify(&sig, 1999).is_ok());
     assert_eq!(kind(v.verify(&sig, 2000)), ErrorKind::Expired);
-    assert_eq!(Verifier::new(b"key").skew(), vodsign::DEFAULT_SKEW);
+    assert_eq!(Verifier::new(b"key").unwrap().skew(), vodsign::DEFAULT_SKEW);
 }
 
 #[test]

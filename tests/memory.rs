@@ -95,7 +95,7 @@ fn c_signer_handle_is_zeroized_when_freed() {
 
 #[test]
 fn verifier_state_is_zeroized_on_drop() {
-    let (live, freed) = bytes_at_free(Verifier::new(b"a secret key that must not linger"));
+    let (live, freed) = bytes_at_free(Verifier::new(b"a secret key that must not linger").unwrap());
     assert!(nonzero(&live) > 40);
     // The skew (300) stays; the keyed state is gone.
     assert!(nonzero(&freed) <= 8, "keyed state left in freed memory: {freed:?}");

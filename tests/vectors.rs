@@ -57,6 +57,10 @@ fn decode_vectors() {
                 if Value::from(params.clone()) != c["params"] {
                     failures.push(format!("{name}: params {params:?}"));
                 }
+                let warnings: Vec<Value> = d.warnings().iter().map(|w| Value::from(w.code())).collect();
+                if Value::from(warnings.clone()) != c["warnings"] {
+                    failures.push(format!("{name}: warnings {warnings:?}, want {}", c["warnings"]));
+                }
             }
             (Err(e), Some(_)) => {
                 if code_of(&e) != expected_error(c) {
@@ -77,7 +81,7 @@ fn verify_vectors() {
     for c in &all {
         let name = c["name"].as_str().unwrap();
         let now = c["now"].as_u64().unwrap();
-        let mut v = Verifier::new(c["secretKey"].as_str().unwrap().as_bytes());
+        let mut v = Verifier::new(c["secretKey"].as_str().unwrap().as_bytes()).unwrap();
         if let Some(skew) = c["skew"].as_u64() {
             v = v.with_skew(skew);
         }

@@ -465,6 +465,38 @@ static const char *pair_value(const json_value *pairs, const char *key) {
     return NULL;
 }
 
+/* The warnings of a decoded signature: their codes are the vector's `warnings`, in order; each has
+ * a message, and a parameter exactly when it is not validity_too_long. */
+static void check_warnings(const vodsign_decoded *d, const json_value *c) {
+    const json_value *want = json_get(c, "warnings");
+    char text[512];
+    size_t count = 0, len = 0, i;
+    vodsign_status st;
+
+    if (!expect(want != NULL && want->type == JSON_ARRAY, "case lacks warnings")) {
+        return;
+    }
+    st = vodsign_decoded_warning_count(d, &count);
+    expect(st == VODSIGN_OK && count == want->count, "warning count %zu, want %zu (%s)", count, want->count,
+           name_of(st));
+    for (i = 0; i < count && i < want->count; i++) {
+        int names_param;
+        st = vodsign_decoded_warning_code(d, i, text, sizeof text, &len);
+        expect(st == VODSIGN_OK && len == want->items[i]->len && strcmp(text, want->items[i]->str) == 0,
+               "warning %zu is %s, want %s (%s)", i, text, want->items[i]->str, name_of(st));
+        names_param = strcmp(text, "validity_too_long") != 0;
+        st = vodsign_decoded_warning_message(d, i, text, sizeof text, &len);
+        expect(st == VODSIGN_OK && len > 0 && strlen(text) == len, "warning %zu message: %s", i, name_of(st));
+        st = vodsign_decoded_warning_param(d, i, text, sizeof text, &len);
+        expect(names_param ? st == VODSIGN_OK : st == VODSIGN_ERR_NOT_PRESENT, "warning %zu param: %s", i,
+               name_of(st));
+    }
+    st = vodsign_decoded_warning_code(d, count, text, sizeof text, &len);
+    expect(st == VODSIGN_ERR_OUT_OF_RANGE, "warning_code(count): %s", name_of(st));
+    st = vodsign_decoded_warning_message(d, count, NULL, 0, &len);
+    expect(st == VODSIGN_ERR_OUT_OF_RANGE, "warning_message(count): %s", name_of(st));
+}
+
 static void check_decoded(const vodsign_decoded *d, const json_value *c) {
     const char *want_mac = json_get_str(c, "mac", NULL);
     size_t want_orig_len = 0;
@@ -536,8 +568,8 @@ static void check_decoded(const vodsign_decoded *d, const json_value *c) {
     do {                                                                                                           \
         v = pair_value(pairs, wire);                                                                               \
         st = fn(d, &var);                                                                                          \
-        if (v == NULL) {                                                                                           \
-            expect(st == VODSIGN_ERR_NOT_PRESENT, "%s absent: %s", wire, name_of(st));                             \
+        if (v == NULL || v[0] == '\0') { /* an empty optional integer is not set */                                \
+            expect(st == VODSIGN_ERR_NOT_PRESENT, "%s absent or empty: %s", wire, name_of(st));                    \
         } else {                                                                                                   \
             expect(text_int(v, &si, &u) == 0 && st == VODSIGN_OK && (want), "%s: %s", wire, name_of(st));         \
         }                                                                                                          \
@@ -581,6 +613,7 @@ static void run_decode_case(const json_value *c) {
     } else if (expect(st == VODSIGN_OK, "decode failed: %s", name_of(st))) {
         uint64_t exp = 0, l2 = 0;
         check_decoded(d, c);
+        check_warnings(d, c);
         vodsign_decoded_expire_time(d, &exp);
         st = vodsign_seconds_left(sig, sig_len, 0, &left);
         vodsign_decoded_seconds_left(d, 0, &l2);
@@ -948,6 +981,23 @@ static void test_null_arguments(void) {
     expect_null("vodsign_decoded_one_time_valid", "out", vodsign_decoded_one_time_valid(d, NULL));
     expect_null("vodsign_decoded_task_priority", "decoded", vodsign_decoded_task_priority(NULL, &i64));
     expect_null("vodsign_decoded_task_priority", "out", vodsign_decoded_task_priority(d, NULL));
+    expect_null("vodsign_decoded_warning_count", "decoded", vodsign_decoded_warning_count(NULL, &n));
+    expect_null("vodsign_decoded_warning_count", "out", vodsign_decoded_warning_count(d, NULL));
+    {
+        static const struct {
+            const char *name;
+            vodsign_status (*fn)(const vodsign_decoded *, size_t, char *, size_t, size_t *);
+        } warning_getters[] = {
+            {"vodsign_decoded_warning_code", vodsign_decoded_warning_code},
+            {"vodsign_decoded_warning_param", vodsign_decoded_warning_param},
+            {"vodsign_decoded_warning_message", vodsign_decoded_warning_message},
+        };
+        for (k = 0; k < sizeof warning_getters / sizeof warning_getters[0]; k++) {
+            expect_null(warning_getters[k].name, "decoded", warning_getters[k].fn(NULL, 0, buf, sizeof buf, &len));
+            expect_null(warning_getters[k].name, "out", warning_getters[k].fn(d, 0, NULL, sizeof buf, &len));
+            expect_null(warning_getters[k].name, "out_len", warning_getters[k].fn(d, 0, buf, sizeof buf, NULL));
+        }
+    }
 
     /* Last error: NULL out_len, or NULL out with room, are refused without touching the record. */
     {
@@ -1229,6 +1279,32 @@ static void test_argument_errors(void) {
         last_error(msg, sizeof msg, param, sizeof param);
         expect(st == VODSIGN_ERR_INVALID_PARAMETER && strcmp(param, "secretKey") == 0, "empty key: %s \"%s\"",
                name_of(st), param);
+    }
+    end();
+
+    begin("args: verify refuses the empty key as signer_new does (kind, parameter and message)");
+    {
+        char sign_msg[256], sign_param[64];
+        const char *sign_text, *verify_text;
+        vodsign_decoded *vd = NULL;
+        st = vodsign_signer_new(TXT(ID), KEY(""), &sout);
+        last_error(sign_msg, sizeof sign_msg, sign_param, sizeof sign_param);
+        expect(st == VODSIGN_ERR_INVALID_PARAMETER, "signer_new: %s", name_of(st));
+        /* Any signature, even one whose MAC is right for the empty key, is refused before decoding. */
+        st = vodsign_verify(TXT(sig), KEY(""), CTS, 300, &vd);
+        last_error(msg, sizeof msg, param, sizeof param);
+        expect(st == VODSIGN_ERR_INVALID_PARAMETER && vd == NULL, "verify: %s", name_of(st));
+        expect(strcmp(param, sign_param) == 0 && strcmp(param, "secretKey") == 0, "param \"%s\"", param);
+        /* The messages differ only in the function name in front. */
+        sign_text = strstr(sign_msg, ": ");
+        verify_text = strstr(msg, ": ");
+        expect(strncmp(msg, "vodsign_verify: ", 16) == 0 && sign_text != NULL && verify_text != NULL &&
+                   strcmp(sign_text, verify_text) == 0,
+               "verify \"%s\", signer_new \"%s\"", msg, sign_msg);
+        st = vodsign_verify(TXT("not a signature"), KEY(""), CTS, 300, &vd);
+        expect(st == VODSIGN_ERR_INVALID_PARAMETER && vd == NULL, "verify of garbage with the empty key: %s",
+               name_of(st));
+        vodsign_decoded_free(vd);
     }
     end();
 

@@ -192,7 +192,8 @@ private fun signSuite(dir: File) {
 /** The typed fields of a decoded signature agree with its parameter list. */
 private fun typedMismatch(d: DecodedSignature): String? {
     val byKey = d.params.associate { it.key to it.value }
-    fun int(k: String) = byKey[k]?.toBigInteger()
+    // An empty optional integer is not set.
+    fun int(k: String) = byKey[k]?.takeIf { it.isNotEmpty() }?.toBigInteger()
     val pairs = listOf(
         "secretId" to (d.secretId to byKey["secretId"]),
         "currentTimeStamp" to (d.currentTimeStamp.toString().toBigInteger() to int("currentTimeStamp")),
@@ -224,10 +225,16 @@ private fun decodeSuite(dir: File) {
                 val d = decode(sig)
                 val want = (c["params"] as List<*>).map { p -> (p as List<*>).let { it[0] as String to it[1] as String } }
                 val got = d.params.map { it.key to it.value }
+                val wantWarnings = c["warnings"] as List<*>?
+                val gotWarnings = d.warnings.map { it.code }
                 when {
                     d.macHex != c["mac"] -> "mac ${d.macHex}, want ${c["mac"]}"
                     d.original != c["original"] -> "original\n  got  ${d.original}\n  want ${c["original"]}"
                     got != want -> "params\n  got  $got\n  want $want"
+                    wantWarnings == null -> "the case has no warnings list"
+                    gotWarnings != wantWarnings -> "warnings $gotWarnings, want $wantWarnings"
+                    d.warnings.any { it.message.isBlank() || (it.param == null) != (it.code == "validity_too_long") } ->
+                        "a warning lacks a message or has the wrong param: ${d.warnings}"
                     else -> typedMismatch(d)
                 }
             }
@@ -306,6 +313,28 @@ private fun bindingSuite(dir: File) {
     }
     case("binding/empty-secret-key") {
         expectError(mapOf("code" to "invalid_parameter", "param" to "secretKey"), "Signer()") { Signer("id", "") }
+    }
+    // Verification refuses the empty key as signing does: the same exception class and message.
+    case("binding/empty-secret-key-verify") {
+        val signing = try {
+            Signer("id", "").use { "Signer accepted the empty key" }
+        } catch (e: VodsignException.InvalidParameter) {
+            e.message
+        }
+        val calls = listOf<Pair<String, () -> Any?>>(
+            "verify()" to { verify(SEED_SIGNATURE, "", 1571215100uL) },
+            "Verifier()" to { Verifier("", 300u).use { it.verify(SEED_SIGNATURE, 1571215100uL) } },
+            "Verifier.withKeyBytes()" to { Verifier.withKeyBytes(ByteArray(0), 300u).use { "made" } },
+        )
+        calls.firstNotNullOfOrNull { (what, call) ->
+            try {
+                "$what returned ${call()}"
+            } catch (e: VodsignException.InvalidParameter) {
+                if (e.message != signing) "$what: '${e.message}', Signer: '$signing'" else null
+            } catch (e: VodsignException) {
+                "$what threw ${e.javaClass.simpleName}: ${e.message}"
+            }
+        }
     }
     // validity is checked when signing with it, after the options were prepared.
     case("binding/validity-zero") {

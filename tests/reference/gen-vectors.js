@@ -242,7 +242,8 @@ function decodeCase(name, signature, expected) {
   decodeCases.push(Object.assign({ name, signature }, expected));
 }
 // An accepted case built by encoding `pairs` in `style`; expected params are the pairs themselves
-// (or `expectPairs` where the encoding is lossy, such as a raw '+').
+// (or `expectPairs` where the encoding is lossy, such as a raw '+'), expected warnings
+// `warnings` (none unless given), both cross-checked with the reference decoder.
 function decodeBuilt(name, pairs, style, opts) {
   const o = opts || {};
   const original = o.original !== undefined ? o.original : query(pairs, style);
@@ -252,6 +253,7 @@ function decodeBuilt(name, pairs, style, opts) {
     mac: hmac(o.key || KEY, Buffer.from(original, 'utf8')).toString('hex'),
     original,
     params: expectPairs,
+    warnings: o.warnings || [],
   });
   return signature;
 }
@@ -281,7 +283,7 @@ decodeBuilt('node-all-parameters', Object.entries(ALL_PARAMS), 'node');
   decodeBuilt('csharp-sample-style', reqPairs({ secretId: sid }).map(([k, v]) => [k, v, k === 'secretId' ? 'csharp' : 'raw']));
 }
 {
-  const py = decodeBuilt('python-sample-10-year-validity', reqPairs({ expireTime: T0 + 86400 * 365 * 10 }), 'raw');
+  const py = decodeBuilt('python-sample-10-year-validity', reqPairs({ expireTime: T0 + 86400 * 365 * 10 }), 'raw', { warnings: ['validity_too_long'] });
   if (py !== PY_SAMPLE_SIGNATURE) fail('Python-sample signature mismatch: ' + py);
 }
 decodeBuilt('go-sample-raw-utf8', reqPairs().concat([['procedure', '上传后处理'], ['sourceContext', '😀']]), 'raw');
@@ -303,32 +305,60 @@ decodeBuilt('mixed-case-hex', reqPairs().concat([['sourceContext', '中中']]), 
 });
 decodeBuilt('unknown-keys-kept', reqPairs().concat([
   ['isTranscode', '1'], ['isScreenshot', '0'], ['tag.n', 'x y'], ['键 key', '值'],
-]), 'node');
+]), 'node', { warnings: ['unknown_parameter', 'unknown_parameter', 'unknown_parameter', 'unknown_parameter'] });
 decodeBuilt('empty-segments-skipped', Object.entries(seedParams()), 'node', {
   original: '&&' + SEED_ORIGINAL.split('&').join('&&') + '&',
 });
 decodeBuilt('key-without-equals', reqPairs().concat([['procedure', ''], ['flag', '']]), 'node', {
-  original: query(reqPairs(), 'node') + '&procedure&flag',
+  original: query(reqPairs(), 'node') + '&procedure&flag', warnings: ['unknown_parameter'],
 });
-decodeBuilt('value-containing-equals', reqPairs().concat([['sourceContext', 'a=b==c'], ['x', '=']]), 'raw');
+decodeBuilt('value-containing-equals', reqPairs().concat([['sourceContext', 'a=b==c'], ['x', '=']]), 'raw', { warnings: ['unknown_parameter'] });
 decodeBuilt('plus-is-space', [
   ['secretId', 'AKID abc'], ['currentTimeStamp', String(T0)], ['expireTime', String(T1)], ['random', String(R)],
   ['source Context', 'x y'], ['procedure', 'a+b'],
 ], 'node', {
   original: `secretId=AKID+abc&currentTimeStamp=${T0}&expireTime=${T1}&random=${R}&source+Context=x+y&procedure=a%2Bb`,
+  warnings: ['unknown_parameter'],
 });
 decodeBuilt('semicolon-is-not-a-separator', reqPairs({ secretId: 'AKID;x=1' }), 'raw');
 decodeBuilt('byte-order-mark-in-value', reqPairs().concat([['sourceContext', '\uFEFFbom']]), 'node');
 decodeBuilt('random-4294967296', reqPairs({ random: 4294967296 }), 'node');
 decodeBuilt('random-0', reqPairs({ random: 0 }), 'node');
 decodeBuilt('random-leading-zeros', reqPairs({ random: '000220625' }), 'raw');
-decodeBuilt('expireTime-equals-currentTimeStamp-decodes', reqPairs({ expireTime: T0 }), 'raw');
-decodeBuilt('expireTime-before-currentTimeStamp-decodes', reqPairs({ expireTime: T0 - 100 }), 'raw');
+decodeBuilt('expireTime-equals-currentTimeStamp-decodes', reqPairs({ expireTime: T0 }), 'raw', { warnings: ['expire_not_after_current'] });
+decodeBuilt('expireTime-before-currentTimeStamp-decodes', reqPairs({ expireTime: T0 - 100 }), 'raw', { warnings: ['expire_not_after_current'] });
 decodeBuilt('limits-accepted', reqPairs().concat([
   ['taskPriority', -10], ['classId', MAX_SAFE], ['vodSubAppId', MAX_SAFE], ['oneTimeValid', 1],
   ['sourceContext', '😀'.repeat(250)], ['sessionContext', '中'.repeat(1000)], ['storageRegion', ''],
 ]), 'node');
 decodeBuilt('taskPriority-10', reqPairs().concat([['taskPriority', 10]]), 'raw');
+// Warnings: what the server would refuse, reported by a successful decode.
+decodeBuilt('warning-validity-90-days-plus-1', reqPairs({ expireTime: T0 + 7776001 }), 'node', { warnings: ['validity_too_long'] });
+decodeBuilt('warning-none-at-exactly-90-days', reqPairs({ expireTime: T0 + 7776000 }), 'node');
+decodeBuilt('warning-go-sample-10-year-validity-with-unknown-keys', reqPairs({ expireTime: T0 + 86400 * 365 * 10 }).concat([
+  ['isTranscode', '0'], ['isWatermark', '0'],
+]), 'raw', { warnings: ['validity_too_long', 'unknown_parameter', 'unknown_parameter'] });
+decodeBuilt('warning-window-before-earlier-unknown-key', [['uid', '42']].concat(reqPairs({ expireTime: T0 - 1 })), 'node', {
+  warnings: ['expire_not_after_current', 'unknown_parameter'],
+});
+decodeBuilt('warning-unknown-keys-in-order-of-appearance', [['a', '1']].concat(reqPairs(), [['Procedure', 'x'], ['', 'empty key'], ['classid', '3']]), 'node', {
+  warnings: ['unknown_parameter', 'unknown_parameter', 'unknown_parameter', 'unknown_parameter'],
+});
+decodeBuilt('warning-none-for-every-documented-parameter', Object.entries(ALL_PARAMS), 'python');
+// An empty optional integer is accepted, kept as written, and means "not set".
+decodeBuilt('meedu-empty-vodSubAppId', reqPairs().concat([['vodSubAppId', '']]), 'php');
+{
+  // The documented Node sample with a caller passing null: querystring gives `classId=`.
+  const pairs = reqPairs().concat([['procedure', ''], ['classId', ''], ['oneTimeValid', 0], ['sourceContext', '']]);
+  const original = querystring.stringify(Object.assign(Object.fromEntries(reqPairs()), { procedure: '', classId: null, oneTimeValid: 0, sourceContext: '' }));
+  decodeBuilt('node-sample-null-classId', pairs, 'node', { original });
+}
+decodeBuilt('empty-optional-integers', reqPairs().concat([
+  ['classId', ''], ['oneTimeValid', ''], ['taskPriority', ''], ['vodSubAppId', ''],
+]), 'raw');
+decodeBuilt('empty-optional-integers-without-equals', reqPairs().concat([
+  ['classId', ''], ['oneTimeValid', ''], ['taskPriority', ''], ['vodSubAppId', ''],
+]), 'raw', { original: query(reqPairs(), 'raw') + '&classId&oneTimeValid&taskPriority&vodSubAppId' });
 {
   // Flip one MAC bit of the seed signature: decoding does not look at the MAC.
   const raw = Buffer.from(SEED_SIGNATURE, 'base64');
@@ -337,11 +367,14 @@ decodeBuilt('taskPriority-10', reqPairs().concat([['taskPriority', 10]]), 'raw')
   decodeCase('tampered-mac-still-decodes', sig, {
     mac: raw.subarray(0, 20).toString('hex'), original: SEED_ORIGINAL,
     params: Object.entries(seedParams()).map(([k, v]) => [k, String(v)]),
+    warnings: [],
   });
 }
 const Q = query(reqPairs(), 'raw'); // required parameters, plain
 // Integer syntax and ranges.
 decodeRefused('currentTimeStamp-fractional', `secretId=${ID}&currentTimeStamp=1588588023.5&expireTime=1588588623&random=150778`, 'not_an_integer', 'currentTimeStamp');
+decodeRefused('random-empty', `secretId=${ID}&currentTimeStamp=${T0}&expireTime=${T1}&random=`, 'not_an_integer', 'random');
+decodeRefused('expireTime-empty', `secretId=${ID}&currentTimeStamp=${T0}&expireTime=&random=${R}`, 'not_an_integer', 'expireTime');
 decodeRefused('currentTimeStamp-empty', `secretId=${ID}&currentTimeStamp=&expireTime=${T1}&random=${R}`, 'not_an_integer', 'currentTimeStamp');
 decodeRefused('currentTimeStamp-no-equals', `secretId=${ID}&currentTimeStamp&expireTime=${T1}&random=${R}`, 'not_an_integer', 'currentTimeStamp');
 decodeRefused('currentTimeStamp-negative', `secretId=${ID}&currentTimeStamp=-${T0}&expireTime=${T1}&random=${R}`, 'invalid_parameter', 'currentTimeStamp');
@@ -352,7 +385,6 @@ decodeRefused('expireTime-fractional', `secretId=${ID}&currentTimeStamp=${T0}&ex
 decodeRefused('random-leading-space', `secretId=${ID}&currentTimeStamp=${T0}&expireTime=${T1}&random=+${R}`, 'not_an_integer', 'random');
 decodeRefused('random-negative', query(reqPairs({ random: -1 }), 'raw'), 'invalid_parameter', 'random');
 decodeRefused('random-4294967297', query(reqPairs({ random: 4294967297 }), 'raw'), 'invalid_parameter', 'random');
-decodeRefused('classId-empty', `${Q}&classId=`, 'not_an_integer', 'classId');
 decodeRefused('classId-negative', `${Q}&classId=-1`, 'invalid_parameter', 'classId');
 decodeRefused('vodSubAppId-negative', `${Q}&vodSubAppId=-1`, 'invalid_parameter', 'vodSubAppId');
 decodeRefused('vodSubAppId-fractional', `${Q}&vodSubAppId=1.5`, 'not_an_integer', 'vodSubAppId');
@@ -484,6 +516,9 @@ verifyCase('random-4294967296', sigOf(query(reqPairs({ random: 4294967296 }), 'n
 verifyCase('non-ascii-key', ref.sign(NON_ASCII_KEY, req()).signature, NON_ASCII_KEY, T0, 300, ok(86400));
 verifyCase('long-key', ref.sign(LONG_KEY, req()).signature, LONG_KEY, T0, 300, ok(86400));
 verifyCase('all-parameters', ref.sign(KEY, ALL_PARAMS).signature, KEY, T0 + 100, 300, ok(86300));
+verifyCase('meedu-empty-vodSubAppId', sigOf(query(reqPairs().concat([['classId', 0], ['oneTimeValid', 0], ['vodSubAppId', '']]), 'php')), KEY, T0 + 1, 300, ok(86399));
+verifyCase('empty-optional-integers', sigOf(query(reqPairs().concat([['classId', ''], ['oneTimeValid', ''], ['taskPriority', ''], ['vodSubAppId', '']]), 'node')), KEY, T0, 300, ok(86400));
+verifyCase('empty-random-refused', sigOf(`secretId=${ID}&currentTimeStamp=${T0}&expireTime=${T1}&random=`), KEY, T0, 300, bad('not_an_integer', 'random'));
 
 // ---------------------------------------------------------------------------
 // Output.

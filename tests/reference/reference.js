@@ -226,6 +226,9 @@ function decodeInner(signature) {
     if (!map.has(k)) continue;
     const v = map.get(k);
     if (INTEGER_PARAMS.has(k)) {
+      // An optional integer may be empty (the MeEdu platform signs `vodSubAppId=`, the Node
+      // sample `classId=` for null): accepted, and not set.
+      if (v === '' && !REQUIRED.includes(k)) continue;
       if (!INT_RE.test(v)) throw new DecodeError('not_an_integer', k);
       const b = BigInt(v);
       if (!intInRange(k, b, 'decode')) throw new DecodeError('invalid_parameter', k);
@@ -237,11 +240,26 @@ function decodeInner(signature) {
   return { mac: Buffer.from(mac), originalBytes: Buffer.from(originalBytes), original, params: pairs, ints };
 }
 
-// Returns {mac: hex, original, params: [[k, v], ...]} or {error: {code, param?}}.
+// What the server would refuse in a decoded signature, as warning codes: the window first
+// (expireTime not after currentTimeStamp, or a validity over 90 days), then each key that is
+// not a documented parameter, in order of appearance.
+function warnings(d) {
+  const out = [];
+  const cts = d.ints.currentTimeStamp;
+  const exp = d.ints.expireTime;
+  if (exp <= cts) out.push('expire_not_after_current');
+  else if (exp - cts > MAX_VALIDITY) out.push('validity_too_long');
+  for (const [k] of d.params) {
+    if (!CANONICAL.includes(k)) out.push('unknown_parameter');
+  }
+  return out;
+}
+
+// Returns {mac: hex, original, params: [[k, v], ...], warnings: [code, ...]} or {error: {code, param?}}.
 function decode(signature) {
   try {
     const d = decodeInner(signature);
-    return { mac: d.mac.toString('hex'), original: d.original, params: d.params };
+    return { mac: d.mac.toString('hex'), original: d.original, params: d.params, warnings: warnings(d) };
   } catch (e) {
     if (e instanceof DecodeError) return { error: e.e };
     throw e;

@@ -191,9 +191,10 @@ func signSuite(_ dir: URL) throws {
 func typedMismatch(_ d: DecodedSignature) -> String? {
     var byKey: [String: String] = [:]
     for p in d.params { byKey[p.key] = p.value }
-    // Integers compared as decimal text without leading zeros or "+".
+    // Integers compared as decimal text without leading zeros or "+"; an empty optional
+    // integer is not set.
     func norm(_ s: String?) -> String? {
-        guard let s = s else { return nil }
+        guard let s = s, !s.isEmpty else { return nil }
         let neg = s.hasPrefix("-")
         var digits = String(s.drop(while: { $0 == "-" }).drop(while: { $0 == "0" }))
         if digits.isEmpty { digits = "0" }
@@ -234,6 +235,12 @@ func decodeSuite(_ dir: URL) throws {
             if d.macHex != c["mac"] as? String { return "mac \(d.macHex), want \(c["mac"] ?? "")" }
             if d.original != c["original"] as? String { return "original\n  got  \(d.original)\n  want \(c["original"] ?? "")" }
             if got != want { return "params\n  got  \(d.params)\n  want \(c["params"] ?? "")" }
+            guard let wantWarnings = c["warnings"] as? [String] else { return "the case has no warnings list" }
+            let gotWarnings = d.warnings.map { $0.code }
+            if gotWarnings != wantWarnings { return "warnings \(gotWarnings), want \(wantWarnings)" }
+            if d.warnings.contains(where: { $0.message.isEmpty || ($0.param == nil) != ($0.code == "validity_too_long") }) {
+                return "a warning lacks a message or has the wrong param: \(d.warnings)"
+            }
             return typedMismatch(d)
         }
     }
@@ -309,6 +316,31 @@ func bindingSuite(_ dir: URL) throws {
     check("binding/empty-secret-key") {
         expectError(["code": "invalid_parameter", "param": "secretKey"], "Signer()") { try Signer(secretId: "id", secretKey: "") }
     }
+    // Verification refuses the empty key as signing does: the same error case and message.
+    check("binding/empty-secret-key-verify") {
+        var signing = ""
+        do {
+            _ = try Signer(secretId: "id", secretKey: "")
+            return "Signer accepted the empty key"
+        } catch VodsignError.InvalidParameter(let m) {
+            signing = m
+        }
+        let calls: [(String, () throws -> Any)] = [
+            ("verify()", { try verify(signature: seedSignature, secretKey: "", now: 1571215100) }),
+            ("Verifier()", { try Verifier(secretKey: "", skew: 300).verify(signature: seedSignature, now: 1571215100) }),
+            ("Verifier.withKeyBytes()", { try Verifier.withKeyBytes(secretKey: Data(), skew: 300) }),
+        ]
+        for (what, call) in calls {
+            do {
+                return "\(what) returned \(try call())"
+            } catch VodsignError.InvalidParameter(let m) {
+                if m != signing { return "\(what): '\(m)', Signer: '\(signing)'" }
+            } catch {
+                return "\(what) threw \(error)"
+            }
+        }
+        return nil
+    }
     // validity is checked when signing with it, after the options were prepared.
     check("binding/validity-zero") {
         let s = try Signer(secretId: "id", secretKey: "k")
@@ -380,7 +412,7 @@ func threads(_ dir: URL) throws -> String? {
         return (input, sig, try signer.prepare(options: input.options))
     }
     if work.count < 10 { return "only \(work.count) vectors to share" }
-    let verifier = Verifier(secretKey: "IamSecretKey", skew: 300)
+    let verifier = try Verifier(secretKey: "IamSecretKey", skew: 300)
     final class Problems: @unchecked Sendable {
         private let lock = NSLock()
         private var list: [String] = []
