@@ -68,7 +68,7 @@ pub fn cmd_verify(rest: &[String]) -> CliResult {
         Some(n) => n,
         None => unix_now()?,
     };
-    let mut verifier = Verifier::new(&key);
+    let mut verifier = Verifier::new(&key)?;
     if let Some(s) = skew {
         verifier = verifier.with_skew(s);
     }

@@ -8,6 +8,7 @@
 
 mod args;
 mod batch;
+mod conformance;
 mod escape;
 mod inspect;
 mod out;
@@ -111,7 +112,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> CliResult {
-    if args.iter().any(|a| args::is_key_flag(a)) {
+    if args.iter().take_while(|a| *a != "--").any(|a| args::is_key_flag(a)) {
         return Err(Fail::Usage(format!(
             "the secret key is never taken from arguments (they show in process lists and shell history); set {KEY_ENV}"
         )));
@@ -132,6 +133,7 @@ fn run(args: &[String]) -> CliResult {
         "sign" => sign::cmd_sign(rest),
         "decode" => inspect::cmd_decode(rest),
         "verify" => inspect::cmd_verify(rest),
+        "conformance" => conformance::cmd_conformance(rest),
         other => Err(Fail::Usage(format!(
             "unknown command {}; expected sign, decode or verify",
             escape::quoted(args::option_name(other))
