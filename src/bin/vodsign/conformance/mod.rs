@@ -302,7 +302,7 @@ fn ask(child: &mut Child, case: &Case, request: &Value, timeout: Duration) -> (R
             Class::Timeout,
             vec![note(
                 "timeout",
-                format!("no answer within {} seconds; the child was ended (a new one answers the next case)", timeout.as_secs_f64()),
+                format!("no answer within {} s; the child was ended (a new one answers the next case)", timeout.as_secs_f64()),
             )],
         ),
         Reply::Exited { how, stderr } => {

@@ -21,11 +21,29 @@ fn failing(s: &Settings, o: &Outcome) -> bool {
     if s.strict { !o.verdict.class.passes_strict() } else { !o.verdict.class.passes() }
 }
 
-/// A shell command that sends `request` to the command under test.
+/// A shell command that sends `request` to the command under test. The request is written as
+/// printable ASCII (`\uXXXX` escapes beyond it), so the command can be shown on a terminal as it
+/// is and pasted back.
 fn reproduce(s: &Settings, request: &Value) -> String {
     let q = |t: &str| format!("'{}'", t.replace('\'', r"'\''"));
-    let cmd: Vec<String> = s.command.iter().map(|a| q(a)).collect();
-    format!("printf '%s\\n' {} | {}", q(&request.to_string()), cmd.join(" "))
+    let cmd: Vec<String> = s.command.iter().map(|a| q(&shown(a))).collect();
+    format!("printf '%s\\n' {} | {}", q(&ascii_json(request)), cmd.join(" "))
+}
+
+/// `v` as JSON text with DEL and every character beyond ASCII written as `\uXXXX` (JSON escapes
+/// the other control characters already, and these occur only inside strings).
+fn ascii_json(v: &Value) -> String {
+    let mut out = String::new();
+    for c in v.to_string().chars() {
+        if c.is_ascii() && c != '\x7f' {
+            out.push(c);
+        } else {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        }
+    }
+    out
 }
 
 pub fn print(s: &Settings, r: &Report) -> CliResult<()> {
@@ -138,7 +156,7 @@ fn text_report(s: &Settings, r: &Report) -> String {
             }
             if s.signatures.is_none() {
                 if let Some(req) = o.minimal.as_ref().or(o.request.as_ref()) {
-                    let _ = writeln!(t, "      reproduce: {}", shown(&clip(&reproduce(s, req), 400)));
+                    let _ = writeln!(t, "      reproduce: {}", reproduce(s, req));
                 }
             }
         }
