@@ -267,10 +267,11 @@ fn a_seed_reproduces_the_same_cases_and_a_default_seed_is_printed() {
 #[test]
 fn a_child_that_hangs_on_one_request_times_out_and_the_rest_run() {
     let start = Instant::now();
-    let (code, r) = deviant("hang-on-random-0", &["--timeout", "1", "--cases", "0"]);
+    // Long enough for a restarted interpreter to answer on a loaded machine.
+    let (code, r) = deviant("hang-on-random-0", &["--timeout", "5", "--cases", "0"]);
     assert!(start.elapsed() < Duration::from_secs(60));
     assert_eq!(code, 1);
-    assert_case(&r, "random-0", "timeout", "timeout", "no answer within 1 s");
+    assert_case(&r, "random-0", "timeout", "timeout", "no answer within 5 s");
     assert_eq!(failures(&r), 1, "{r}");
     assert!(r["childStarts"].as_u64() == Some(2), "{r}");
 }
