@@ -326,6 +326,10 @@ fn garbage_lines_are_bad_answers() {
     assert_case(&r, "seed-defaults", "bad_answer", "bad_answer", "not UTF-8");
     let (_, r) = report(&["--cases", "0"], &["sh", "-c", "while read l; do echo '{not json'; done"]);
     assert_case(&r, "seed-defaults", "bad_answer", "bad_answer", "not JSON");
+    // A child that floods its output without reading: every answer is "y".
+    let (_, r) = report(&["--cases", "50"], &["yes"]);
+    // (a "y" for a request that must be refused signs what the server refuses)
+    assert_eq!(count(&r, "not_base64") + count(&r, "signs_refused"), r["total"].as_u64().unwrap(), "{}", r["counts"]);
     let (_, r) = report(&["--cases", "0"], &["sh", "-c", "while read l; do echo '{\"sig\": 1}'; done"]);
     assert_case(&r, "seed-defaults", "bad_answer", "bad_answer", "exactly one of");
 }

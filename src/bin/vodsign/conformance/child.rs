@@ -10,7 +10,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child as Process, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -86,7 +86,8 @@ impl Child {
                 }
             }
         });
-        let (ans_tx, ans_rx) = channel();
+        // Bounded: a child that floods its output is held back by the pipe, not buffered here.
+        let (ans_tx, ans_rx) = sync_channel(64);
         thread::spawn(move || read_lines(stdout, &ans_tx));
         let tail = Arc::new(Mutex::new(Vec::new()));
         let keep = Arc::clone(&tail);
@@ -189,7 +190,7 @@ fn kill_group(pid: u32) {
 }
 
 /// Reads lines from the child's output, each at most [`MAX_LINE`] bytes kept, until its end.
-fn read_lines(out: impl Read, tx: &Sender<Msg>) {
+fn read_lines(out: impl Read, tx: &SyncSender<Msg>) {
     let mut r = BufReader::new(out);
     loop {
         let mut line = Vec::new();
