@@ -335,6 +335,15 @@ fn garbage_lines_are_bad_answers() {
 }
 
 #[test]
+fn a_child_out_of_step_is_named() {
+    // A banner line on standard output puts every later answer one request late.
+    let script = path("tests/conformance/deviant_signer.py");
+    let (_, r) = report(&["--cases", "0"], &["sh", "-c", &format!("echo banner; exec python3 '{script}' node")]);
+    assert_case(&r, "seed-defaults", "not_base64", "not_base64", "");
+    assert_case(&r, "only-classId", "wrong_content", "out_of_step", "previous request's");
+}
+
+#[test]
 fn the_child_never_sees_the_users_key() {
     let secret = "user-key-must-not-reach-the-child";
     let out = run(

@@ -201,6 +201,11 @@ fn judge(case: &Case, answer: Answer) -> Verdict {
     }
 }
 
+/// Whether `line` is a passing answer to `case`.
+fn answers_request(case: &Case, line: &str) -> bool {
+    matches!(parse_answer(line), Answer::Signature(_)) && judge(case, parse_answer(line)).class.passes()
+}
+
 /// The verdict on a signature made for a request that must be refused.
 fn refused_but_signed(reason: &str, sig: &str, key: &[u8], asked: &[(String, Value)]) -> Verdict {
     let mut notes = vec![note("must_refuse", format!("signed a request the server refuses: {reason}"))];
@@ -238,7 +243,20 @@ fn child_mode(s: &Settings) -> CliResult<Report> {
                 return Err(Fail::Usage(e.clone()));
             }
         }
-        let (text, verdict) = (reply_text(&answer), verdict);
+        let (text, mut verdict) = (reply_text(&answer), verdict);
+        if let (Some(prev), Some(line)) = (i.checked_sub(1).map(|p| &all[p]), &text) {
+            if !verdict.class.passes() && answers_request(prev, line) {
+                verdict.notes.insert(
+                    0,
+                    note(
+                        "out_of_step",
+                        "this answer is the previous request's: the child writes more than one line for a request \
+                         (a banner or a log line on standard output?)"
+                            .into(),
+                    ),
+                );
+            }
+        }
         silent = if matches!(verdict.class, Class::Timeout | Class::ChildExited) { silent + 1 } else { 0 };
         outcomes.push(outcome(case, text, verdict));
     }
