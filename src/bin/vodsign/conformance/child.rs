@@ -151,7 +151,9 @@ impl Child {
             }
             thread::sleep(Duration::from_millis(10));
         }
-        // Ends whatever the child started too (it leads its own group), even when it has exited.
+        // Ends whatever the child started too (it leads its own group), even when it has exited:
+        // the group's id stays taken while any member lives, and a reaped child's id is not
+        // handed out again before the kernel's process ids wrap around.
         kill_group(r.process.id());
         let status = match status {
             Some(s) => describe(s, false),
