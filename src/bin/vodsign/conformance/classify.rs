@@ -527,6 +527,64 @@ mod tests {
         assert_eq!(node_escape("a b~!*'()&=é"), "a%20b~!*'()%26%3D%C3%A9");
     }
 
+    /// The signature of `text` under `key`.
+    fn sig(key: &[u8], text: &str) -> String {
+        let mut bytes = mac(key, text.as_bytes()).to_vec();
+        bytes.extend_from_slice(text.as_bytes());
+        STANDARD.encode(bytes)
+    }
+
+    fn codes(v: &Verdict) -> Vec<&'static str> {
+        v.notes.iter().map(|n| n.code).collect()
+    }
+
+    const SAMPLE: &str = "secretId=id&currentTimeStamp=100&expireTime=200&random=7&classId=3";
+
+    fn check(text: &str, key: &[u8]) -> Verdict {
+        let asked: Vec<(String, Value)> = serde_json::from_str::<serde_json::Map<String, Value>>(
+            r#"{"secretId":"id","currentTimeStamp":100,"expireTime":200,"random":7,"classId":3}"#,
+        )
+        .unwrap()
+        .into_iter()
+        .collect();
+        check_signature(&sig(b"k", text), &Against { key, original: Some(SAMPLE), asked: Some(&asked) })
+    }
+
+    #[test]
+    fn texts_are_classified_and_their_differences_named() {
+        assert_eq!(check(SAMPLE, b"k").class, Class::Identical);
+        let v = check(SAMPLE, b"other");
+        assert_eq!((v.class, codes(&v)), (Class::BadMac, vec!["bad_mac"]));
+        let v = check("secretId=id&currentTimeStamp=0100&expireTime=200&random=7&classId=3", b"k");
+        assert_eq!((v.class, codes(&v)), (Class::Compatible, vec!["number_format"]));
+        let v = check("secretId=id&&currentTimeStamp=100&expireTime=200&random=7&classId=3&", b"k");
+        assert_eq!((v.class, codes(&v)), (Class::Compatible, vec!["empty_segments"]));
+        let v = check("secretId=id&currentTimeStamp=100&expireTime=200&random=7&classId=3&isTranscode=1", b"k");
+        assert_eq!((v.class, codes(&v)), (Class::Compatible, vec!["unknown_parameters"]));
+        let v = check("secretId=%69d&currentTimeStamp=100&expireTime=200&random=7&classId=3", b"k");
+        assert_eq!((v.class, codes(&v)), (Class::Compatible, vec!["unreserved_escaped"]));
+        let v = check("secretId=id&currentTimeStamp=100&expireTime=200&random=7&classId=4", b"k");
+        assert_eq!((v.class, codes(&v)), (Class::WrongContent, vec!["wrong_content"]));
+        let v = check("secretId=id&currentTimeStamp=100&expireTime=200&random=7", b"k");
+        assert_eq!((v.class, codes(&v)), (Class::WrongContent, vec!["wrong_content"]));
+        let v = check("secretId=id&currentTimeStamp=100&expireTime=200&random=7&classId=3&procedure=", b"k");
+        assert_eq!((v.class, codes(&v)), (Class::Compatible, vec!["parameters_emitted"]));
+        let v = check("secretId=id&currentTimeStamp=100&expireTime=200&random=7&classId=3&random=8", b"k");
+        assert_eq!((v.class, codes(&v)), (Class::SignsRefused, vec!["duplicate_parameter"]));
+        let v = check("secretId=id&currentTimeStamp=100&expireTime=200&classId=3", b"k");
+        assert_eq!((v.class, codes(&v)), (Class::SignsRefused, vec!["missing_parameter"]));
+        let v = check("secretId=i%zzd&currentTimeStamp=100&expireTime=200&random=7&classId=3", b"k");
+        assert_eq!((v.class, codes(&v)), (Class::NotAQuery, vec!["malformed_query"]));
+        let v = check_signature("AAAA", &Against { key: b"k", original: None, asked: None });
+        assert_eq!((v.class, codes(&v)), (Class::NotAQuery, vec!["too_short"]));
+        let wrapped = format!("{}\n{}", &sig(b"k", SAMPLE)[..40], &sig(b"k", SAMPLE)[40..]);
+        let v = check_signature(&wrapped, &Against { key: b"k", original: None, asked: None });
+        assert!(v.class == Class::NotBase64 && v.notes[0].message.contains("line breaks"), "{v:?}");
+        // Without a request, the text is compared with the documented sample's for its own content.
+        let v = check_signature(&sig(b"k", "random=7&secretId=id&currentTimeStamp=100&expireTime=200"), &Against { key: b"k", original: None, asked: None });
+        assert_eq!((v.class, codes(&v)), (Class::Compatible, vec!["parameter_order"]));
+    }
+
     #[test]
     fn units_read_escapes_and_plus() {
         let u = units("a+%2f%C3%A9%");
