@@ -27,7 +27,8 @@ usage: ./build.sh [COMMAND]
 USAGE
 }
 
-# Tools the suites use beyond Rust: Node (the reference), gcc, valgrind, pkg-config.
+# Tools the suites use beyond Rust: Node (the reference), gcc, valgrind, pkg-config, PHP (the
+# conformance suite runs the PHP example adapter; python3 is part of the base system).
 ensure_host_tools() {
     local missing=()
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
@@ -35,6 +36,8 @@ ensure_host_tools() {
     command -v g++ >/dev/null 2>&1 || missing+=(g++)
     command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+    command -v php >/dev/null 2>&1 || missing+=(php-cli)
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
     if [ ${#missing[@]} -gt 0 ]; then
         say "installing ${missing[*]} (first run only)"
         _vs_apt_install "${missing[@]}" || die "could not install ${missing[*]}"
