@@ -6,6 +6,19 @@
 
 #[cfg(target_arch = "x86_64")]
 cpufeatures::new!(ssse3_cpuid, "ssse3");
+#[cfg(target_arch = "x86_64")]
+cpufeatures::new!(avx2_cpuid, "avx2");
+
+/// Whether AVX2 may be used (the `base64` crate's vector engine).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn avx2() -> bool {
+    #[cfg(test)]
+    if PORTABLE.with(|p| p.get()) {
+        return false;
+    }
+    avx2_cpuid::get()
+}
 
 /// Whether SSSE3 (`pshufb`) may be used.
 #[cfg(target_arch = "x86_64")]

@@ -52,11 +52,3 @@ pub use params::{
 pub use os::{random_u32, unix_now};
 pub use sign::{Options, ParamValue, Signer};
 pub use verify::{Verifier, seconds_left, verify};
-
-/// Appends the standard padded Base64 of `bytes` to `out` with the library's own encoder (SSSE3
-/// where the CPU has it). For the benchmarks' second bare limit only: not part of the API, and
-/// may change or go in any release.
-#[doc(hidden)]
-pub fn __base64_for_benchmarks(bytes: &[u8], out: &mut String) {
-    b64::encode_into_string(bytes, out);
-}
