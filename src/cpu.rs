@@ -1,11 +1,10 @@
-//! Which vector instructions the CPU has, asked once and cached: the one switch for the SSSE3
-//! loops of Base64 ([`crate::b64`]) and escaping ([`crate::encode`]).
+//! Which vector instructions the CPU has, asked once and cached: the one run-time switch of the
+//! library. It chooses the `base64` crate's AVX2 engine or its scalar one ([`crate::b64`]); no
+//! other code depends on the CPU.
 //!
-//! Tests can turn the vector loops off on their thread ([`force_portable`]) to run the portable
-//! loops on a CPU that has SSSE3.
+//! Tests can turn the vector code off on their thread ([`force_portable`]) to run the portable
+//! code on a CPU that has AVX2.
 
-#[cfg(target_arch = "x86_64")]
-cpufeatures::new!(ssse3_cpuid, "ssse3");
 #[cfg(target_arch = "x86_64")]
 cpufeatures::new!(avx2_cpuid, "avx2");
 
@@ -20,23 +19,12 @@ pub(crate) fn avx2() -> bool {
     avx2_cpuid::get()
 }
 
-/// Whether SSSE3 (`pshufb`) may be used.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-pub(crate) fn ssse3() -> bool {
-    #[cfg(test)]
-    if PORTABLE.with(|p| p.get()) {
-        return false;
-    }
-    ssse3_cpuid::get()
-}
-
 #[cfg(test)]
 thread_local! {
     static PORTABLE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Runs `check` with the vector loops (where the CPU has them), then with the portable ones.
+/// Runs `check` with the vector code (where the CPU has it), then with the portable code.
 #[cfg(test)]
 pub(crate) fn both_paths(check: impl Fn()) {
     check();
@@ -45,7 +33,7 @@ pub(crate) fn both_paths(check: impl Fn()) {
     force_portable(false);
 }
 
-/// Turns the vector loops off (`true`) or back on for the calling thread.
+/// Turns the vector code off (`true`) or back on for the calling thread.
 #[cfg(test)]
 pub(crate) fn force_portable(on: bool) {
     PORTABLE.with(|p| p.set(on));
