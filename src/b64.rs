@@ -2,7 +2,7 @@
 //! signature may take.
 //!
 //! The `base64` crate does the work, with the fastest of its engines the CPU allows: AVX2 where
-//! [`crate::cpu`] finds it, NEON on 64-bit ARM (part of that architecture's baseline), the scalar
+//! [`crate::simd`] finds it, NEON on 64-bit ARM (part of that architecture's baseline), the scalar
 //! engine otherwise. Every engine decodes and refuses alike, with the same detail texts; the tests
 //! below compare the vector engine with the scalar one on many inputs, on x86-64 through the same
 //! switch.
@@ -14,7 +14,7 @@ pub(crate) use base64::DecodeError;
 
 /// The AVX2 engine, configured as [`STANDARD`] (padding written and required, no trailing bits).
 #[cfg(target_arch = "x86_64")]
-// SAFETY: only used where `crate::cpu::avx2()` says the CPU has AVX2 (in `engine!`).
+// SAFETY: only used where `crate::simd::avx2()` says the CPU has AVX2 (in `engine!`).
 static AVX2: base64::engine::Avx2 = unsafe { base64::engine::Avx2::standard_unchecked(base64::engine::general_purpose::PAD) };
 
 /// The NEON engine, configured as [`STANDARD`].
@@ -25,7 +25,7 @@ static NEON: base64::engine::Neon = base64::engine::Neon::standard(base64::engin
 macro_rules! engine {
     ($e:ident => $body:expr) => {{
         #[cfg(target_arch = "x86_64")]
-        let vector = crate::cpu::avx2().then_some(&AVX2);
+        let vector = crate::simd::avx2().then_some(&AVX2);
         #[cfg(target_arch = "aarch64")]
         let vector = Some(&NEON);
         #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
@@ -91,10 +91,10 @@ mod tests {
     #[test]
     #[cfg(target_arch = "x86_64")]
     fn the_switch_chooses_the_engine() {
-        assert_eq!(crate::cpu::avx2(), std::arch::is_x86_feature_detected!("avx2"));
-        crate::cpu::force_portable(true);
-        assert!(!crate::cpu::avx2());
-        crate::cpu::force_portable(false);
+        assert_eq!(crate::simd::avx2(), std::arch::is_x86_feature_detected!("avx2"));
+        crate::simd::force_portable(true);
+        assert!(!crate::simd::avx2());
+        crate::simd::force_portable(false);
     }
 
     #[test]
@@ -109,17 +109,17 @@ mod tests {
 
     #[test]
     fn encodes_like_the_crate() {
-        crate::cpu::both_paths(encodes_like_the_crate_once);
+        crate::simd::both_paths(encodes_like_the_crate_once);
     }
 
     #[test]
     fn refuses_what_the_crate_refuses_with_its_words() {
-        crate::cpu::both_paths(refuses_what_the_crate_refuses_once);
+        crate::simd::both_paths(refuses_what_the_crate_refuses_once);
     }
 
     #[test]
     fn longer_texts_with_one_change() {
-        crate::cpu::both_paths(longer_texts_with_one_change_once);
+        crate::simd::both_paths(longer_texts_with_one_change_once);
     }
 
     fn encodes_like_the_crate_once() {

@@ -16,6 +16,7 @@ use crate::b64;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mac::MAC_LEN;
 use crate::params::{Param, ParamType, check_window, shown};
+use crate::simd::classify::{Classes, classify};
 
 /// A decoded signature: the MAC, the signed text and its parameters.
 ///
@@ -115,51 +116,6 @@ fn unescape_into(buf: &[u8], start: usize, end: usize, out: &mut [u8]) -> Parsed
     }
     Ok((len, high))
 }
-
-/// What [`classify`] finds in 16 bytes: bit `i` of a mask stands for byte `i`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Classes {
-    /// `&` and `=`.
-    bounds: u32,
-    /// `%` and `+`.
-    escapes: u32,
-    /// Whether any byte is not ASCII.
-    high: bool,
-}
-
-/// Classifies 16 bytes (SSE2, part of the x86_64 baseline).
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn classify(block: [u8; 16]) -> Classes {
-    use core::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
-    // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are always available, and
-    // the unaligned load reads exactly the 16 bytes of `block`.
-    unsafe {
-        let v = _mm_loadu_si128(block.as_ptr().cast());
-        let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
-        Classes {
-            bounds: _mm_movemask_epi8(_mm_or_si128(is(b'&'), is(b'='))) as u32,
-            escapes: _mm_movemask_epi8(_mm_or_si128(is(b'%'), is(b'+'))) as u32,
-            high: _mm_movemask_epi8(v) != 0,
-        }
-    }
-}
-
-/// [`classify`] without SIMD (and the reference for its test on x86_64).
-#[cfg_attr(target_arch = "x86_64", cfg(test))]
-#[inline]
-fn classify_portable(block: [u8; 16]) -> Classes {
-    let (mut bounds, mut escapes, mut high) = (0, 0, 0);
-    for (i, b) in block.into_iter().enumerate() {
-        bounds |= u32::from(b == b'&' || b == b'=') << i;
-        escapes |= u32::from(b == b'%' || b == b'+') << i;
-        high |= b;
-    }
-    Classes { bounds, escapes, high: high >= 0x80 }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-use classify_portable as classify;
 
 /// A problem found while parsing the signed text, about the current key or, when
 /// [`Parser::key`] is set, the value of that key (made into an [`Error`] by [`Parser::error`]).
@@ -845,35 +801,6 @@ mod tests {
     fn hex_digits() {
         for b in 0..=255u8 {
             assert_eq!(hex(b), (b as char).to_digit(16).map(|d| d as u8), "{b:#x}");
-        }
-    }
-
-    #[test]
-    fn classify_finds_the_special_bytes() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        for round in 0..20_000 {
-            let mut block = [0u8; 16];
-            for b in &mut block {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                // Mostly the interesting bytes, sometimes any byte.
-                *b = match seed % 8 {
-                    0 => b'&',
-                    1 => b'=',
-                    2 => b'%',
-                    3 => b'+',
-                    4 => (seed >> 8) as u8,
-                    _ => b'a' + (seed >> 8) as u8 % 26,
-                };
-            }
-            if round == 0 {
-                block = [0; 16];
-            }
-            let mask = |set: &[u8]| block.iter().enumerate().fold(0u32, |m, (i, b)| m | u32::from(set.contains(b)) << i);
-            let want = Classes { bounds: mask(b"&="), escapes: mask(b"%+"), high: block.iter().any(|&b| b >= 0x80) };
-            assert_eq!(classify(block), want, "{block:?}");
-            assert_eq!(classify_portable(block), want, "{block:?}");
         }
     }
 

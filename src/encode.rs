@@ -53,9 +53,7 @@ pub(crate) fn escaped_len(s: &str) -> usize {
 
 /// Writes `v` in plain decimal at the end of `buf` and returns the text written.
 ///
-/// The one integer-to-text path of the library: the wire, lengths and messages all use it, so
-/// that the shared library carries no 128-bit formatting code (issue 5's size budget), and
-/// one copy of it.
+/// The one integer-to-text path of the library: the wire, lengths and messages all use it.
 #[inline(never)]
 pub(crate) fn decimal(v: i128, buf: &mut [u8; 40]) -> &[u8] {
     let mut i = buf.len();

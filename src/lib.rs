@@ -26,7 +26,6 @@
 #![warn(missing_docs)]
 
 mod b64;
-mod cpu;
 mod decode;
 mod encode;
 mod error;
@@ -34,6 +33,7 @@ mod mac;
 mod os;
 mod params;
 mod sign;
+mod simd;
 mod verify;
 pub mod capi;
 #[cfg(feature = "uniffi")]
