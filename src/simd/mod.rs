@@ -32,6 +32,7 @@ pub(crate) fn sse2() -> bool {
 }
 
 /// False while a test has turned the vector code off on this thread; always true otherwise.
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn vector_allowed() -> bool {
     #[cfg(test)]
