@@ -138,8 +138,8 @@ struct Parser<'a> {
     buf: &'a [u8],
     /// Whether the text is ASCII, as far as it has been classified.
     ascii: bool,
-    /// Room for the decoded keys and values (after `buf` in the same allocation, with 16 bytes to
-    /// spare), and how much of it is used.
+    /// Room for the decoded keys and values (after `buf` in the same allocation), and how much of
+    /// it is used. It is at least 16 bytes long, so that [`block`] can read a decoded key.
     decoded: &'a mut [u8],
     used: usize,
     /// The key of the current pair, once decoded.
