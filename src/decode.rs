@@ -8,7 +8,7 @@
 //! its `&` and `=` are (visited one by one), whether it has a `%` or `+` (so whether a key or
 //! value needs decoding), and whether it has bytes that are not ASCII. Keys and values without
 //! escapes stay in the decoded signature; the others are percent-decoded into room after the text,
-//! in the same buffer (16 bytes at a time, with SSE2 on x86-64).
+//! in the same buffer.
 
 use core::fmt;
 
@@ -16,6 +16,7 @@ use crate::b64;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mac::MAC_LEN;
 use crate::params::{Param, ParamType, check_window, shown};
+use crate::simd::classify::{Classes, classify};
 
 /// A decoded signature: the MAC, the signed text and its parameters.
 ///
@@ -79,8 +80,7 @@ fn last_block(buf: &[u8], at: usize) -> [u8; 16] {
     word.checked_shr(8 * at.saturating_sub(last) as u32).unwrap_or(0).to_le_bytes()
 }
 
-/// The value of a hex digit, any case (for the byte loop; the vector loop has its own).
-#[cfg_attr(target_arch = "x86_64", cfg(test))]
+/// The value of a hex digit, any case.
 #[inline]
 fn hex(b: u8) -> Option<u8> {
     let digit = b.wrapping_sub(b'0');
@@ -95,95 +95,8 @@ fn hex(b: u8) -> Option<u8> {
 }
 
 /// Percent-decodes `buf[start..end]` (`+` is a space) into `out`; returns the length written
-/// and the decoded bytes OR-ed together (for the UTF-8 check). `out` has room for what is decoded
-/// before `end` and 16 bytes more (the vector loop stores whole blocks).
-///
-/// SSE2 (part of the x86_64 baseline), 16 bytes a step and no branch per byte: the escapes'
-/// digits are decoded for the whole block at once and removed by shifting the block left by two
-/// after each escape, last escape first.
-#[cfg(target_arch = "x86_64")]
+/// and the decoded bytes OR-ed together (for the UTF-8 check).
 fn unescape_into(buf: &[u8], start: usize, end: usize, out: &mut [u8]) -> Parsed<(usize, u8)> {
-    // SAFETY: SSE2 is part of the x86_64 baseline.
-    unsafe { unescape_sse2(buf, start, end, out) }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sse2")]
-fn unescape_sse2(buf: &[u8], start: usize, end: usize, out: &mut [u8]) -> Parsed<(usize, u8)> {
-    use core::arch::x86_64::*;
-    /// From 15 - k, 16 bytes that are 0xFF after position k.
-    const AFTER: [u8; 32] = {
-        let mut t = [0; 32];
-        let mut i = 16;
-        while i < 32 {
-            t[i] = 0xFF;
-            i += 1;
-        }
-        t
-    };
-    let load = |bytes: &[u8]| -> __m128i {
-        // SAFETY: every caller passes 16 readable bytes; `loadu` takes any alignment.
-        unsafe { _mm_loadu_si128(bytes.as_ptr().cast()) }
-    };
-    let (mut at, mut len, mut high) = (start, 0, 0u8);
-    while at < end {
-        let bytes = block(buf, at);
-        let v = load(&bytes);
-        let n = (end - at).min(16);
-        let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
-        let mut escapes = _mm_movemask_epi8(is(b'%')) as u32 & ((1 << n) - 1);
-        // An escape whose digits are not both in the step ends it before that escape (and is an
-        // error when it is first: its digits are past `end`).
-        let mut take = n;
-        let late = escapes >> n.saturating_sub(2);
-        if late != 0 {
-            take = n.saturating_sub(2) + late.trailing_zeros() as usize;
-            escapes &= (1 << take) - 1;
-        }
-        // Hex digit values, any case, and which bytes are hex digits.
-        let digit = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
-        let letter = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(b'a' as i8));
-        let is_digit = _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit);
-        let is_letter = _mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(5)), letter);
-        let value = _mm_or_si128(
-            _mm_and_si128(is_digit, digit),
-            _mm_and_si128(is_letter, _mm_add_epi8(letter, _mm_set1_epi8(10))),
-        );
-        let hex = _mm_movemask_epi8(_mm_or_si128(is_digit, is_letter)) as u32;
-        let bad = escapes & !(hex >> 1 & hex >> 2);
-        if bad != 0 || take == 0 {
-            return Err(Fault::BadEscape(at + if bad != 0 { bad.trailing_zeros() as usize } else { 0 }));
-        }
-        // Each escape's byte in its place (digit values are below 16, so the 16-bit shift moves
-        // no bits between bytes), '+' as a space, every other byte as it is.
-        let decoded = _mm_or_si128(_mm_slli_epi16(_mm_srli_si128(value, 1), 4), _mm_srli_si128(value, 2));
-        let (percent, plus) = (is(b'%'), is(b'+'));
-        let mut r = _mm_or_si128(_mm_andnot_si128(percent, v), _mm_and_si128(percent, decoded));
-        r = _mm_or_si128(_mm_andnot_si128(plus, r), _mm_and_si128(plus, _mm_set1_epi8(b' ' as i8)));
-        // (Counted here: `count_ones` has no instruction in the x86_64 baseline.)
-        let (mut rest, mut kept) = (escapes, take);
-        while rest != 0 {
-            let k = 31 - rest.leading_zeros() as usize;
-            rest &= !(1 << k);
-            let after = load(&AFTER[15 - k..31 - k]);
-            r = _mm_or_si128(_mm_andnot_si128(after, r), _mm_and_si128(after, _mm_srli_si128(r, 2)));
-            kept -= 2;
-        }
-        if _mm_movemask_epi8(r) as u32 & ((1 << kept) - 1) != 0 {
-            high = 0x80;
-        }
-        if let Some(dst) = out.get_mut(len..len + 16) {
-            // SAFETY: `dst` has 16 writable bytes.
-            unsafe { _mm_storeu_si128(dst.as_mut_ptr().cast(), r) };
-        }
-        (at, len) = (at + take, len + kept);
-    }
-    Ok((len, high))
-}
-
-/// [`unescape_into`] one byte at a time (and the reference for its test on x86_64).
-#[cfg_attr(target_arch = "x86_64", cfg(test))]
-fn unescape_portable(buf: &[u8], start: usize, end: usize, out: &mut [u8]) -> Parsed<(usize, u8)> {
     let src = buf.get(start..end).unwrap_or_default();
     let (mut i, mut len, mut high) = (0, 0, 0);
     while let (Some(&b), Some(dst)) = (src.get(i), out.get_mut(len)) {
@@ -203,54 +116,6 @@ fn unescape_portable(buf: &[u8], start: usize, end: usize, out: &mut [u8]) -> Pa
     }
     Ok((len, high))
 }
-
-#[cfg(not(target_arch = "x86_64"))]
-use unescape_portable as unescape_into;
-
-/// What [`classify`] finds in 16 bytes: bit `i` of a mask stands for byte `i`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Classes {
-    /// `&` and `=`.
-    bounds: u32,
-    /// `%` and `+`.
-    escapes: u32,
-    /// Whether any byte is not ASCII.
-    high: bool,
-}
-
-/// Classifies 16 bytes (SSE2, part of the x86_64 baseline).
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn classify(block: [u8; 16]) -> Classes {
-    use core::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
-    // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are always available, and
-    // the unaligned load reads exactly the 16 bytes of `block`.
-    unsafe {
-        let v = _mm_loadu_si128(block.as_ptr().cast());
-        let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
-        Classes {
-            bounds: _mm_movemask_epi8(_mm_or_si128(is(b'&'), is(b'='))) as u32,
-            escapes: _mm_movemask_epi8(_mm_or_si128(is(b'%'), is(b'+'))) as u32,
-            high: _mm_movemask_epi8(v) != 0,
-        }
-    }
-}
-
-/// [`classify`] without SIMD (and the reference for its test on x86_64).
-#[cfg_attr(target_arch = "x86_64", cfg(test))]
-#[inline]
-fn classify_portable(block: [u8; 16]) -> Classes {
-    let (mut bounds, mut escapes, mut high) = (0, 0, 0);
-    for (i, b) in block.into_iter().enumerate() {
-        bounds |= u32::from(b == b'&' || b == b'=') << i;
-        escapes |= u32::from(b == b'%' || b == b'+') << i;
-        high |= b;
-    }
-    Classes { bounds, escapes, high: high >= 0x80 }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-use classify_portable as classify;
 
 /// A problem found while parsing the signed text, about the current key or, when
 /// [`Parser::key`] is set, the value of that key (made into an [`Error`] by [`Parser::error`]).
@@ -273,8 +138,8 @@ struct Parser<'a> {
     buf: &'a [u8],
     /// Whether the text is ASCII, as far as it has been classified.
     ascii: bool,
-    /// Room for the decoded keys and values (after `buf` in the same allocation, with 16 bytes to
-    /// spare), and how much of it is used.
+    /// Room for the decoded keys and values (after `buf` in the same allocation), and how much of
+    /// it is used. It is at least 16 bytes long, so that [`block`] can read a decoded key.
     decoded: &'a mut [u8],
     used: usize,
     /// The key of the current pair, once decoded.
@@ -942,64 +807,6 @@ mod tests {
     fn hex_digits() {
         for b in 0..=255u8 {
             assert_eq!(hex(b), (b as char).to_digit(16).map(|d| d as u8), "{b:#x}");
-        }
-    }
-
-    #[test]
-    fn classify_finds_the_special_bytes() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        for round in 0..20_000 {
-            let mut block = [0u8; 16];
-            for b in &mut block {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                // Mostly the interesting bytes, sometimes any byte.
-                *b = match seed % 8 {
-                    0 => b'&',
-                    1 => b'=',
-                    2 => b'%',
-                    3 => b'+',
-                    4 => (seed >> 8) as u8,
-                    _ => b'a' + (seed >> 8) as u8 % 26,
-                };
-            }
-            if round == 0 {
-                block = [0; 16];
-            }
-            let mask = |set: &[u8]| block.iter().enumerate().fold(0u32, |m, (i, b)| m | u32::from(set.contains(b)) << i);
-            let want = Classes { bounds: mask(b"&="), escapes: mask(b"%+"), high: block.iter().any(|&b| b >= 0x80) };
-            assert_eq!(classify(block), want, "{block:?}");
-            assert_eq!(classify_portable(block), want, "{block:?}");
-        }
-    }
-
-    /// The vector unescaping against the byte loop, on every sub-range of texts mixing kept
-    /// bytes, '+', valid and bad escapes (any case, non-ASCII), so that escapes fall on every
-    /// position of a block and at the end of the range.
-    #[cfg(target_arch = "x86_64")]
-    #[test]
-    fn vector_unescaping_matches_the_byte_loop() {
-        let pieces = ["a", "%41", "%e4%b8%ad", "+", "%2b", "%%", "%4", "%g1", "%F", "bcdefgh", "%C3%A9", "%ff", "="];
-        let mut seed = 7u32;
-        for _ in 0..400 {
-            let mut text = vec![0xA5; MAC_LEN];
-            while text.len() < MAC_LEN + 60 {
-                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
-                text.extend_from_slice(pieces[(seed >> 16) as usize % pieces.len()].as_bytes());
-            }
-            for start in MAC_LEN..text.len() {
-                for end in start..=text.len() {
-                    let (mut a, mut b) = (vec![0; text.len()], vec![0; text.len()]);
-                    let ours = unescape_into(&text, start, end, &mut a).map(|(n, h)| (a[..n].to_vec(), h >= 0x80));
-                    let theirs = unescape_portable(&text, start, end, &mut b).map(|(n, h)| (b[..n].to_vec(), h >= 0x80));
-                    match (ours, theirs) {
-                        (Ok(x), Ok(y)) => assert_eq!(x, y, "{:?}", String::from_utf8_lossy(&text[start..end])),
-                        (Err(Fault::BadEscape(x)), Err(Fault::BadEscape(y))) => assert_eq!(x, y),
-                        _ => panic!("different outcomes for {:?}", String::from_utf8_lossy(&text[start..end])),
-                    }
-                }
-            }
         }
     }
 

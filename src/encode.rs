@@ -3,213 +3,77 @@
 //! UTF-8 bytes; `A-Z a-z 0-9 - _ . ! ~ * ' ( )` are kept, every other byte becomes `%XX` with
 //! uppercase hex (a space is `%20`). Integers are plain decimal.
 
+use crate::params::Param;
+
 /// Whether Node's `querystring.escape` leaves this byte as it is.
-#[inline]
-pub(crate) const fn is_unreserved(b: u8) -> bool {
-    UNRESERVED[b as usize]
+const fn is_unreserved(b: u8) -> bool {
+    matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
 }
 
-/// [`is_unreserved`] for every byte: one load per byte, in the loops that escape text.
-const UNRESERVED: [bool; 256] = {
-    let mut table = [false; 256];
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// For each byte, what escaping writes, little-endian in the low three bytes (the byte itself,
+/// or `%XX`), and how many of those count (1 or 3) in the top byte.
+const ESCAPED: [u32; 256] = {
+    let mut table = [0; 256];
     let mut b = 0;
     while b < 256 {
-        table[b] = matches!(b as u8, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')');
+        table[b] = if is_unreserved(b as u8) {
+            b as u32 | 1 << 24
+        } else {
+            b'%' as u32 | (HEX[b >> 4] as u32) << 8 | (HEX[b & 15] as u32) << 16 | 3 << 24
+        };
         b += 1;
     }
     table
 };
 
-use crate::params::Param;
-
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
+/// Writes the escaped form of `b` as four bytes at `dst[at..]`; returns how many of them count
+/// (the next write overwrites the others).
+#[inline(always)]
+fn put(dst: &mut [u8], at: usize, b: u8) -> usize {
+    let entry = ESCAPED[usize::from(b)];
+    dst[at..at + 4].copy_from_slice(&entry.to_le_bytes());
+    (entry >> 24) as usize
+}
 
 /// Appends `s`, escaped, to `out`.
 ///
-/// Makes room for the worst case (every byte escaped) once and writes into it by index: no
-/// per-byte capacity checks, no length pre-pass. SSSE3 escapes sixteen bytes at a time where the
-/// CPU has it; the loop below does the rest.
+/// Each byte is one table load and one 4-byte store, with no branch on its value: from one byte
+/// to the next only the output position (an addition) carries over. Branching on each byte
+/// costs about 40% more time on text like the benchmark's `sourceContext` (an escape every four
+/// bytes), where the branches are hard to predict (docs/decisions.md).
 pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let start = out.len();
-    // The vector loop stores 16 bytes wherever an escaped group may end: SLACK bytes of room.
-    out.resize(start + 3 * bytes.len() + simd::SLACK, 0);
+    // Room for the worst case (every byte escaped), and one byte for the last 4-byte store.
+    out.resize(start + 3 * bytes.len() + 1, 0);
     let dst = &mut out[start..];
-    let (read, mut j) = simd::escape(bytes, dst);
-    for &b in &bytes[read..] {
-        if is_unreserved(b) {
-            dst[j] = b;
-            j += 1;
-        } else {
-            dst[j..j + 3].copy_from_slice(&[b'%', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
-            j += 3;
+    let mut j = 0;
+    // Eight bytes at a time into a window with room for eight escapes: one bounds check a step.
+    let mut groups = bytes.chunks_exact(8);
+    for group in &mut groups {
+        let window = &mut dst[j..j + 25];
+        let mut at = 0;
+        for &b in group {
+            at += put(window, at, b);
         }
+        j += at;
+    }
+    for &b in groups.remainder() {
+        j += put(dst, j, b);
     }
     out.truncate(start + j);
 }
 
-/// The SSSE3 escaping loop, chosen at run time ([`crate::cpu`]); elsewhere it does nothing.
-mod simd {
-    #[cfg(target_arch = "x86_64")]
-    use core::arch::x86_64::*;
-
-    /// Room the vector loop needs past the worst case of the bytes it escapes.
-    pub(super) const SLACK: usize = if cfg!(target_arch = "x86_64") { 4 } else { 0 };
-
-    /// Escapes the longest prefix of `src` it can, sixteen bytes at a time, into the start of
-    /// `dst` (room for every byte of `src` escaped, plus [`SLACK`]); returns (bytes read, bytes
-    /// written).
-    #[inline]
-    pub(super) fn escape(src: &[u8], dst: &mut [u8]) -> (usize, usize) {
-        #[cfg(target_arch = "x86_64")]
-        if crate::cpu::ssse3() {
-            // SAFETY: the CPU has SSSE3.
-            return unsafe { escape_ssse3(src, dst) };
-        }
-        let _ = (src, dst);
-        (0, 0)
-    }
-
-    /// For each low nibble, bit `h` is set when the byte `h << 4 | nibble` is kept: with the bit
-    /// of each high nibble (none for 8 to 15), one `pshufb` each classifies sixteen bytes.
-    #[cfg(target_arch = "x86_64")]
-    const KEPT_ROWS: [u8; 16] = {
-        let mut rows = [0u8; 16];
-        let mut b = 0;
-        while b < 128 {
-            if super::UNRESERVED[b] {
-                rows[b & 15] |= 1 << (b >> 4);
-            }
-            b += 1;
-        }
-        rows
-    };
-
-    /// A `pshufb` control that takes nothing: index bytes with the top bit set give zero.
-    #[cfg(target_arch = "x86_64")]
-    const NONE: u8 = 0x80;
-
-    /// The `pshufb` controls that lay out four bytes of a group as triplets: `x h` pairs (the byte
-    /// or '%', then the high hex digit) from the interleaved vector, for the first and the second
-    /// four pairs of a half; the low hex digit of group g's byte i goes to 3i + 2.
-    #[cfg(target_arch = "x86_64")]
-    const PAIRS: [[u8; 16]; 2] = {
-        let mut m = [[NONE; 16]; 2];
-        let mut i = 0;
-        while i < 4 {
-            m[0][3 * i] = 2 * i as u8;
-            m[0][3 * i + 1] = 2 * i as u8 + 1;
-            m[1][3 * i] = 8 + 2 * i as u8;
-            m[1][3 * i + 1] = 8 + 2 * i as u8 + 1;
-            i += 1;
-        }
-        m
-    };
-    #[cfg(target_arch = "x86_64")]
-    const LOW_DIGITS: [[u8; 16]; 4] = {
-        let mut m = [[NONE; 16]; 4];
-        let mut g = 0;
-        while g < 4 {
-            let mut i = 0;
-            while i < 4 {
-                m[g][3 * i + 2] = (4 * g + i) as u8;
-                i += 1;
-            }
-            g += 1;
-        }
-        m
-    };
-
-    /// For each 4-bit mask of escaped bytes in a group, the `pshufb` control that keeps the
-    /// whole triplet of an escaped byte and only the first byte of a kept one.
-    #[cfg(target_arch = "x86_64")]
-    const COMPACT: [[u8; 16]; 16] = {
-        let mut m = [[NONE; 16]; 16];
-        let mut mask = 0;
-        while mask < 16 {
-            let mut n = 0;
-            let mut i = 0;
-            while i < 4 {
-                m[mask][n] = 3 * i as u8;
-                n += 1;
-                if mask >> i & 1 == 1 {
-                    m[mask][n] = 3 * i as u8 + 1;
-                    m[mask][n + 1] = 3 * i as u8 + 2;
-                    n += 2;
-                }
-                i += 1;
-            }
-            mask += 1;
-        }
-        m
-    };
-
-    #[cfg(target_arch = "x86_64")]
-    #[inline(always)]
-    fn load(bytes: &[u8; 16]) -> __m128i {
-        // SAFETY: sixteen readable bytes; `loadu` takes any alignment.
-        unsafe { _mm_loadu_si128(bytes.as_ptr().cast()) }
-    }
-
-    /// Each step reads 16 bytes and writes 16 to 48: four groups of four, each stored as 16
-    /// bytes at the point where the previous group ended.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "ssse3")]
-    fn escape_ssse3(src: &[u8], dst: &mut [u8]) -> (usize, usize) {
-        let rows = load(&KEPT_ROWS);
-        let bits = _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0);
-        let hex = load(super::HEX);
-        let nibble = _mm_set1_epi8(0x0f);
-        let (mut read, mut written) = (0, 0);
-        // The last group of a step starts at most 36 bytes in and stores 16.
-        while let (Some(s), Some(d)) = (src.get(read..read + 16), dst.get_mut(written..written + 52)) {
-            // SAFETY: `s` has 16 readable bytes.
-            let v = unsafe { _mm_loadu_si128(s.as_ptr().cast()) };
-            let high = _mm_and_si128(_mm_srli_epi16(v, 4), nibble);
-            let low = _mm_and_si128(v, nibble);
-            let kept = _mm_and_si128(_mm_shuffle_epi8(rows, low), _mm_shuffle_epi8(bits, high));
-            let escaped = _mm_cmpeq_epi8(kept, _mm_setzero_si128());
-            let mask = _mm_movemask_epi8(escaped) as u32;
-            if mask == 0 {
-                // SAFETY: `d` has 52 writable bytes.
-                unsafe { _mm_storeu_si128(d.as_mut_ptr().cast(), v) };
-                (read, written) = (read + 16, written + 16);
-                continue;
-            }
-            let first = _mm_or_si128(_mm_andnot_si128(escaped, v), _mm_and_si128(escaped, _mm_set1_epi8(b'%' as i8)));
-            let high_digits = _mm_shuffle_epi8(hex, high);
-            let low_digits = _mm_shuffle_epi8(hex, low);
-            let halves = [_mm_unpacklo_epi8(first, high_digits), _mm_unpackhi_epi8(first, high_digits)];
-            let mut at = 0;
-            for g in 0..4 {
-                let triplets = _mm_or_si128(
-                    _mm_shuffle_epi8(halves[g / 2], load(&PAIRS[g % 2])),
-                    _mm_shuffle_epi8(low_digits, load(&LOW_DIGITS[g])),
-                );
-                let escapes = (mask >> (4 * g) & 15) as usize;
-                let group = _mm_shuffle_epi8(triplets, load(&COMPACT[escapes]));
-                // SAFETY: `at` is at most 36 (three groups of at most 12), so `at + 16 <= 52`.
-                unsafe { _mm_storeu_si128(d.as_mut_ptr().add(at).cast(), group) };
-                // 4 bytes and 2 more per escape: the escapes counted from a nibble table in a
-                // register, so that the next store's place waits on no memory load.
-                at += 4 + 2 * (0x4332_3221_3221_2110_u64 >> (4 * escapes) & 15) as usize;
-            }
-            (read, written) = (read + 16, written + at);
-        }
-        (read, written)
-    }
-}
-
 /// The length of `s` once escaped.
 pub(crate) fn escaped_len(s: &str) -> usize {
-    s.bytes().map(|b| if is_unreserved(b) { 1 } else { 3 }).sum()
+    s.bytes().map(|b| (ESCAPED[usize::from(b)] >> 24) as usize).sum()
 }
 
 /// Writes `v` in plain decimal at the end of `buf` and returns the text written.
 ///
-/// The one integer-to-text path of the library: the wire, lengths and messages all use it, so
-/// that the shared library carries no 128-bit formatting code (issue 5's size budget), and
-/// one copy of it.
+/// The one integer-to-text path of the library: the wire, lengths and messages all use it.
 #[inline(never)]
 pub(crate) fn decimal(v: i128, buf: &mut [u8; 40]) -> &[u8] {
     let mut i = buf.len();
@@ -296,17 +160,16 @@ pub(crate) fn pair_len_bound(key: &str, value: Value<'_>) -> usize {
 mod tests {
     use super::*;
 
-    /// The escaping rule, one byte at a time.
+    /// Node's escaping rule, one byte at a time.
     fn escaped_simply(s: &str) -> Vec<u8> {
-        s.bytes()
-            .flat_map(|b| if is_unreserved(b) { vec![b] } else { format!("%{b:02X}").into_bytes() })
-            .collect()
+        let kept = |b: u8| matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')');
+        s.bytes().flat_map(|b| if kept(b) { vec![b] } else { format!("%{b:02X}").into_bytes() }).collect()
     }
 
     #[test]
-    fn escapes_every_byte_at_every_position_on_both_paths() {
-        // Every ASCII byte, runs of kept and escaped bytes across the 16-byte steps, and
-        // multi-byte characters, behind every prefix length.
+    fn escapes_every_byte_at_every_position() {
+        // Every ASCII byte, runs of kept and escaped bytes, and multi-byte characters, behind
+        // every prefix length.
         let ascii: String = (0u8..128).map(char::from).collect();
         let texts = [
             ascii.clone(),
@@ -316,17 +179,15 @@ mod tests {
             "a".repeat(100),
             " ".repeat(100),
         ];
-        crate::cpu::both_paths(|| {
-            for text in &texts {
-                for start in 0..text.len() {
-                    let Some(t) = text.get(start..) else { continue };
-                    let mut out = b"x=".to_vec();
-                    escape_into(&mut out, t);
-                    assert_eq!(out[2..], escaped_simply(t), "escaping {t:?}");
-                    assert_eq!(escaped_len(t), out.len() - 2);
-                }
+        for text in &texts {
+            for start in 0..text.len() {
+                let Some(t) = text.get(start..) else { continue };
+                let mut out = b"x=".to_vec();
+                escape_into(&mut out, t);
+                assert_eq!(out[2..], escaped_simply(t), "escaping {t:?}");
+                assert_eq!(escaped_len(t), out.len() - 2);
             }
-        });
+        }
     }
 
     #[test]

@@ -26,7 +26,6 @@
 #![warn(missing_docs)]
 
 mod b64;
-mod cpu;
 mod decode;
 mod encode;
 mod error;
@@ -34,6 +33,7 @@ mod mac;
 mod os;
 mod params;
 mod sign;
+mod simd;
 mod verify;
 mod warnings;
 pub mod capi;
@@ -54,11 +54,3 @@ pub use os::{random_u32, unix_now};
 pub use sign::{Options, ParamValue, Signer};
 pub use verify::{Verifier, seconds_left, verify};
 pub use warnings::{Warning, WarningKind};
-
-/// Appends the standard padded Base64 of `bytes` to `out` with the library's own encoder (SSSE3
-/// where the CPU has it). For the benchmarks' second bare limit only: not part of the API, and
-/// may change or go in any release.
-#[doc(hidden)]
-pub fn __base64_for_benchmarks(bytes: &[u8], out: &mut String) {
-    b64::encode_into_string(bytes, out);
-}
