@@ -1,8 +1,8 @@
 //! Which vector instructions the CPU has, asked once and cached: the one switch for the SSSE3
 //! loops of Base64 ([`crate::b64`]) and escaping ([`crate::encode`]).
 //!
-//! Tests can turn the vector loops off on their thread ([`force_portable`]) to run the portable
-//! loops on a CPU that has SSSE3.
+//! Tests can turn the vector loops off on their thread (`force_portable`, built for tests only)
+//! to run the portable loops on a CPU that has SSSE3.
 
 #[cfg(target_arch = "x86_64")]
 cpufeatures::new!(ssse3_cpuid, "ssse3");
