@@ -434,7 +434,7 @@ pub unsafe extern "C" fn vodsign_decoded_procedure(
 }
 
 /// Sets `*out` to `classId`.
-/// `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it.
+/// `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it or carries it empty.
 ///
 /// # Safety
 /// `decoded` must be a live handle; `out` must be writable.
@@ -445,7 +445,7 @@ pub unsafe extern "C" fn vodsign_decoded_class_id(decoded: *const vodsign_decode
 }
 
 /// Sets `*out` to `oneTimeValid` (0 or 1).
-/// `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it.
+/// `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it or carries it empty.
 ///
 /// # Safety
 /// `decoded` must be a live handle; `out` must be writable.
@@ -494,7 +494,7 @@ pub unsafe extern "C" fn vodsign_decoded_source_context(
 }
 
 /// Sets `*out` to `taskPriority` (-10 to 10).
-/// `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it.
+/// `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it or carries it empty.
 ///
 /// # Safety
 /// `decoded` must be a live handle; `out` must be writable.
@@ -543,7 +543,7 @@ pub unsafe extern "C" fn vodsign_decoded_task_notify_mode(
 }
 
 /// Sets `*out` to `vodSubAppId`.
-/// `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it.
+/// `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it or carries it empty.
 ///
 /// # Safety
 /// `decoded` must be a live handle; `out` must be writable.

@@ -9,8 +9,9 @@
 //! - the `base64` crate's AVX2 engine, which [`crate::b64`] uses where [`avx2`] says so (the
 //!   crate's vector code, not ours; NEON on 64-bit ARM needs no check).
 //!
-//! Every choice goes through the functions below. In tests, [`force_portable`] turns the vector
-//! code off on the calling thread, so that the portable code runs, and is checked, on x86-64 too.
+//! Every choice goes through the functions below. In tests, `force_portable` (built for tests
+//! only) turns the vector code off on the calling thread, so that the portable code runs, and is
+//! checked, on x86-64 too.
 
 pub(crate) mod classify;
 
