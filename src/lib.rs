@@ -27,7 +27,7 @@
 
 mod b64;
 mod decode;
-mod encode;
+mod query;
 mod error;
 mod mac;
 mod os;
@@ -43,14 +43,15 @@ mod uniffi_api;
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
-pub use decode::{Decoded, MAX_PARAMS, decode};
+pub use decode::{Decoded, decode};
 pub use error::{Error, ErrorKind, Result};
 pub use mac::MAC_LEN;
 pub use params::{
     DEFAULT_SKEW, DEFAULT_VALIDITY, MAX_DECODED_RANDOM, MAX_SESSION_CONTEXT_CHARS, MAX_SOURCE_CONTEXT_CHARS,
-    MAX_STORAGE_REGION_CHARS, MAX_VALIDITY, Param, ParamType, TASK_NOTIFY_MODES, check_window, random_for_signing,
+    MAX_STORAGE_REGION_CHARS, MAX_VALIDITY, Param, ParamType, TASK_NOTIFY_MODES, random_for_signing,
 };
 pub use os::{random_u32, unix_now};
 pub use sign::{Options, ParamValue, Signer};
-pub use verify::{Verifier, seconds_left, verify};
+pub use query::parse::MAX_PARAMS;
+pub use verify::{Verifier, check_window, seconds_left, verify};
 pub use warnings::{Warning, WarningKind};

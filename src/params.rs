@@ -3,7 +3,7 @@
 //! One table serves signing (which checks what it is about to emit) and decoding (which checks
 //! what it read), so a rule is written once.
 
-use crate::encode::Decimal;
+use crate::query::escape::Decimal;
 use crate::error::{Error, ErrorKind, Result};
 
 /// The longest validity the VOD server accepts: 90 days, in seconds.
@@ -298,25 +298,6 @@ pub fn random_for_signing(value: i128) -> Result<u32> {
     u32::try_from(value).map_err(|_| {
         Param::Random.invalid(format_args!("random is {}; a signature's random must be from 0 to {}", Decimal(value), u32::MAX))
     })
-}
-
-/// Checks the relation between the two timestamps: expireTime after currentTimeStamp, and
-/// no more than [`MAX_VALIDITY`] seconds after it.
-pub fn check_window(current_time_stamp: u64, expire_time: u64) -> Result<()> {
-    if expire_time <= current_time_stamp {
-        return Err(Param::ExpireTime.invalid(format_args!(
-            "expireTime {expire_time} is not later than currentTimeStamp {current_time_stamp}"
-        )));
-    }
-    let validity = expire_time - current_time_stamp;
-    if validity > MAX_VALIDITY {
-        return Err(Error::new(
-            ErrorKind::ValidityTooLong,
-            None,
-            format_args!("validity is {validity} seconds (expireTime - currentTimeStamp); at most {MAX_VALIDITY} (90 days)"),
-        ));
-    }
-    Ok(())
 }
 
 /// A region short name: parts joined by '-', none empty, at least two; the first of lowercase

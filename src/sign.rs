@@ -3,11 +3,12 @@
 use std::cell::RefCell;
 
 use crate::b64;
-use crate::encode::{Value, pair_into, pair_len_bound};
+use crate::query::escape::{Value, pair_into, pair_len_bound};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mac::{Key, MAC_LEN};
 use crate::os::{random_u32, unix_now};
-use crate::params::{DEFAULT_VALIDITY, MAX_VALIDITY, Param, ParamType, check_window};
+use crate::params::{DEFAULT_VALIDITY, MAX_VALIDITY, Param, ParamType};
+use crate::verify::check_window;
 
 /// The optional parameters of a signature, and the validity [`Signer::sign`] uses.
 ///
