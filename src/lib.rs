@@ -30,6 +30,7 @@ mod decode;
 mod query;
 mod error;
 mod mac;
+mod options;
 mod os;
 mod params;
 mod sign;
@@ -48,10 +49,11 @@ pub use error::{Error, ErrorKind, Result};
 pub use mac::MAC_LEN;
 pub use params::{
     DEFAULT_SKEW, DEFAULT_VALIDITY, MAX_DECODED_RANDOM, MAX_SESSION_CONTEXT_CHARS, MAX_SOURCE_CONTEXT_CHARS,
-    MAX_STORAGE_REGION_CHARS, MAX_VALIDITY, Param, ParamType, TASK_NOTIFY_MODES, random_for_signing,
+    MAX_STORAGE_REGION_CHARS, MAX_VALIDITY, Param, ParamType, ParamValue, TASK_NOTIFY_MODES, random_for_signing,
 };
 pub use os::{random_u32, unix_now};
-pub use sign::{Options, ParamValue, Signer};
+pub use options::Options;
+pub use sign::Signer;
 pub use query::parse::MAX_PARAMS;
 pub use verify::{Verifier, check_window, seconds_left, verify};
 pub use warnings::{Warning, WarningKind};

@@ -70,6 +70,16 @@ pub enum ParamType {
     },
 }
 
+/// A parameter's value: text or a whole number (as [`Options::set`](crate::Options::set) takes it
+/// and [`Options::get`](crate::Options::get) gives it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamValue<'a> {
+    /// Text.
+    Str(&'a str),
+    /// A whole number.
+    Int(i128),
+}
+
 /// The slot of a name of `len` bytes whose second byte is `second` (0 if it has none) in
 /// [`SLOTS`]: the length and the second byte tell the known names apart.
 const fn slot(len: usize, second: u8) -> usize {
@@ -127,9 +137,20 @@ impl Param {
         Param::StorageRegion,
     ];
 
-    /// The four parameters every signature carries.
+    /// The four parameters every signature carries: the first four of [`Param::ALL`].
     pub const REQUIRED: [Param; 4] =
         [Param::SecretId, Param::CurrentTimeStamp, Param::ExpireTime, Param::Random];
+
+    /// The optional parameters, in canonical order: every parameter after the required four.
+    pub const OPTIONAL: [Param; Param::ALL.len() - Param::REQUIRED.len()] = {
+        let mut out = [Param::Procedure; Param::ALL.len() - Param::REQUIRED.len()];
+        let mut i = 0;
+        while i < out.len() {
+            out[i] = Param::ALL[i + Param::REQUIRED.len()];
+            i += 1;
+        }
+        out
+    };
 
     /// The name on the wire, for example `currentTimeStamp`.
     pub const fn name(self) -> &'static str {

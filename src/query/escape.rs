@@ -3,7 +3,7 @@
 //! UTF-8 bytes; `A-Z a-z 0-9 - _ . ! ~ * ' ( )` are kept, every other byte becomes `%XX` with
 //! uppercase hex (a space is `%20`). Integers are plain decimal.
 
-use crate::params::Param;
+use crate::params::{Param, ParamValue};
 
 /// Whether Node's `querystring.escape` leaves this byte as it is.
 const fn is_unreserved(b: u8) -> bool {
@@ -128,31 +128,25 @@ impl core::fmt::Display for Decimal {
     }
 }
 
-/// A value to emit.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Value<'a> {
-    Str(&'a str),
-    Int(i128),
-}
 
 /// Appends `key=value`. Keys are parameter names, which need no escaping.
-pub(crate) fn pair_into(out: &mut Vec<u8>, key: Param, value: Value<'_>) {
+pub(crate) fn pair_into(out: &mut Vec<u8>, key: Param, value: ParamValue<'_>) {
     out.extend_from_slice(&key.name_block());
     out.truncate(out.len() - 16 + key.name().len());
     out.push(b'=');
     match value {
-        Value::Str(s) => escape_into(out, s),
-        Value::Int(v) => int_into(out, v),
+        ParamValue::Str(s) => escape_into(out, s),
+        ParamValue::Int(v) => int_into(out, v),
     }
 }
 
 /// The bytes `pair_into` appends for this key and value, with the separator.
-pub(crate) fn pair_len_bound(key: &str, value: Value<'_>) -> usize {
+pub(crate) fn pair_len_bound(key: &str, value: ParamValue<'_>) -> usize {
     1 + key.len()
         + 1
         + match value {
-            Value::Str(s) => escaped_len(s),
-            Value::Int(v) => decimal_len(v),
+            ParamValue::Str(s) => escaped_len(s),
+            ParamValue::Int(v) => decimal_len(v),
         }
 }
 
