@@ -11,6 +11,8 @@ mod batch;
 mod escape;
 mod inspect;
 mod out;
+#[cfg(feature = "serve")]
+mod serve;
 mod sign;
 
 use std::process::ExitCode;
@@ -29,6 +31,8 @@ USAGE:
   vodsign decode [--json] [SIGNATURE] show what a signature says (no key needed; stdin when absent)
   vodsign verify [--now UNIX] [--skew SECONDS] [--json] [SIGNATURE]
                                       check MAC and time window (key from VODSIGN_SECRET_KEY)
+  vodsign serve --config FILE         the signature distribution service (cargo feature serve;
+                                      vodsign serve --help)
 
 SIGN OPTIONS (in any order; --name=value works too):
   --secret-id ID            secretId (default: VODSIGN_SECRET_ID)
@@ -132,6 +136,10 @@ fn run(args: &[String]) -> CliResult {
         "sign" => sign::cmd_sign(rest),
         "decode" => inspect::cmd_decode(rest),
         "verify" => inspect::cmd_verify(rest),
+        #[cfg(feature = "serve")]
+        "serve" => serve::cmd_serve(rest),
+        #[cfg(not(feature = "serve"))]
+        "serve" => Err(Fail::Usage("this vodsign was built without the serve feature (cargo build --features serve)".into())),
         other => Err(Fail::Usage(format!(
             "unknown command {}; expected sign, decode or verify",
             escape::quoted(args::option_name(other))
