@@ -175,6 +175,15 @@ struct Outcome {
 
 async fn sign_handler(State(app): State<Arc<App>>, req: Request) -> Response {
     let start = Instant::now();
+    // Counted down on every exit, also when the client goes away mid-request.
+    struct InFlight<'a>(&'a Metrics);
+    impl Drop for InFlight<'_> {
+        fn drop(&mut self) {
+            self.0.in_flight.dec();
+        }
+    }
+    app.shared.metrics.in_flight.inc();
+    let _in_flight = InFlight(&app.shared.metrics);
     let rid = app.shared.request_id();
     let method = req.method().clone();
     let peer = req.extensions().get::<Peer>().map_or(IpAddr::from([0, 0, 0, 0]), |p| p.0.ip());

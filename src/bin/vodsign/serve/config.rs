@@ -210,6 +210,7 @@ pub struct Limit {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RateLimit {
+    pub enabled: bool,
     pub per_user: Option<Limit>,
     pub per_address: Option<Limit>,
 }
@@ -217,6 +218,7 @@ pub struct RateLimit {
 impl Default for RateLimit {
     fn default() -> Self {
         RateLimit {
+            enabled: true,
             per_user: Some(Limit { per_minute: 30, burst: 8 }),
             per_address: Some(Limit { per_minute: 120, burst: 16 }),
         }

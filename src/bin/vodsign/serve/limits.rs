@@ -38,9 +38,10 @@ fn refusal(wait: std::time::Duration, whom: &str) -> Refusal {
 
 impl Limits {
     pub fn new(c: &RateLimit) -> Limits {
+        let on = |l: Option<Limit>| l.filter(|_| c.enabled);
         Limits {
-            per_user: c.per_user.map(|l| (l, RateLimiter::keyed(quota(l)))),
-            per_address: c.per_address.map(|l| (l, RateLimiter::keyed(quota(l)))),
+            per_user: on(c.per_user).map(|l| (l, RateLimiter::keyed(quota(l)))),
+            per_address: on(c.per_address).map(|l| (l, RateLimiter::keyed(quota(l)))),
         }
     }
 
@@ -48,7 +49,8 @@ impl Limits {
     pub fn reload(old: &std::sync::Arc<Limits>, c: &RateLimit) -> std::sync::Arc<Limits> {
         let old_user = old.per_user.as_ref().map(|(l, _)| *l);
         let old_addr = old.per_address.as_ref().map(|(l, _)| *l);
-        if same(old_user, c.per_user) && same(old_addr, c.per_address) {
+        let on = |l: Option<Limit>| l.filter(|_| c.enabled);
+        if same(old_user, on(c.per_user)) && same(old_addr, on(c.per_address)) {
             old.clone()
         } else {
             std::sync::Arc::new(Limits::new(c))
@@ -91,7 +93,7 @@ mod tests {
 
     #[test]
     fn burst_then_refused_with_retry_after() {
-        let l = Limits::new(&RateLimit { per_user: Some(Limit { per_minute: 1, burst: 4 }), per_address: None });
+        let l = Limits::new(&RateLimit { enabled: true, per_user: Some(Limit { per_minute: 1, burst: 4 }), per_address: None });
         for _ in 0..4 {
             l.check_user("u").unwrap();
         }
@@ -103,7 +105,7 @@ mod tests {
 
     #[test]
     fn ipv6_counted_by_its_64() {
-        let l = Limits::new(&RateLimit { per_user: None, per_address: Some(Limit { per_minute: 1, burst: 1 }) });
+        let l = Limits::new(&RateLimit { enabled: true, per_user: None, per_address: Some(Limit { per_minute: 1, burst: 1 }) });
         l.check_address("2001:db8::1".parse().unwrap()).unwrap();
         assert!(l.check_address("2001:db8::2".parse().unwrap()).is_err());
         l.check_address("2001:db8:0:1::1".parse().unwrap()).unwrap();

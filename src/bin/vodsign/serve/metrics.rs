@@ -1,8 +1,10 @@
-//! Prometheus metrics: signatures issued, refusals by reason, request latency, reloads.
+//! Prometheus metrics: signatures issued, refusals by reason, request latency, requests in
+//! flight, reloads.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -21,6 +23,7 @@ pub struct Metrics {
     pub issued: Counter,
     pub refused: Family<Reason, Counter>,
     pub latency: Histogram,
+    pub in_flight: Gauge,
     pub reloads: Family<Outcome, Counter>,
 }
 
@@ -32,11 +35,13 @@ impl Metrics {
         // 20 µs to about 5 s: a signature takes microseconds, a JWT check with RSA about a millisecond.
         let latency = Histogram::new(exponential_buckets(0.000_02, 2.0, 18));
         let reloads = Family::<Outcome, Counter>::default();
+        let in_flight = Gauge::default();
         registry.register("signatures_issued", "Signatures handed out", issued.clone());
         registry.register("refusals", "Requests refused, by reason", refused.clone());
         registry.register("request_duration_seconds", "Time from request to reply on the signature path", latency.clone());
         registry.register("reloads", "Reloads of the key and configuration, by result", reloads.clone());
-        Metrics { registry, issued, refused, latency, reloads }
+        registry.register("requests_in_flight", "Requests on the signature path being answered now", in_flight.clone());
+        Metrics { registry, issued, refused, latency, in_flight, reloads }
     }
 
     pub fn refuse(&self, reason: &str) {

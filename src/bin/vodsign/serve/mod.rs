@@ -29,7 +29,9 @@ pub const HELP: &str = "\
 vodsign serve: the signature distribution service
 
 USAGE:
-  vodsign serve --config FILE [--insecure-no-auth]   run it (stops on SIGTERM/SIGINT, reloads on SIGHUP)
+  vodsign serve --config FILE [--insecure-no-auth] [--listen ADDR] [--admin-listen ADDR]
+                     run it (stops on SIGTERM/SIGINT, reloads on SIGHUP); --listen and
+                     --admin-listen take the place of server.listen and server.admin_listen
   vodsign serve --config FILE --check                load the configuration and key, then exit
   vodsign serve --hash-token < TOKEN                 print the SHA-256 an [[auth.tokens]] entry stores
 
@@ -41,11 +43,14 @@ README's \"Signature service\" section documents every field.
 
 pub fn cmd_serve(rest: &[String]) -> CliResult {
     let mut config_path: Option<PathBuf> = None;
+    let (mut listen, mut admin_listen) = (None, None);
     let (mut insecure, mut check, mut hash) = (false, false, false);
     let mut args = Args::new(rest);
     while let Some(a) = args.next()? {
         match a {
             Arg::Opt("--config") => config_path = Some(PathBuf::from(args.value()?)),
+            Arg::Opt("--listen") => listen = Some(args.value()?.to_owned()),
+            Arg::Opt("--admin-listen") => admin_listen = Some(args.value()?.to_owned()),
             Arg::Opt("--insecure-no-auth") => insecure = true,
             Arg::Opt("--check") => check = true,
             Arg::Opt("--hash-token") => hash = true,
@@ -72,11 +77,11 @@ pub fn cmd_serve(rest: &[String]) -> CliResult {
     let Some(config_path) = config_path else {
         return Err(Fail::Usage("serve needs --config FILE".into()));
     };
-    let loader = server::Loader { config_path, insecure };
-    let config = config::load(&loader.config_path).map_err(Fail::Refused)?;
-    loader.check_insecure(&config).map_err(Fail::Refused)?;
+    let loader = server::Loader { config_path, insecure, listen, admin_listen };
+    let config = loader.config().map_err(Fail::Refused)?;
     let shared = Arc::new(app::Shared::new(&config, insecure).map_err(Fail::Refused)?);
     let workers = config.server.workers;
+    let stamp = server::key_fingerprint(config.key.secret_key_file.as_deref());
     let key = server::load_key(&config).map_err(Fail::Refused)?;
     let first = app::App::new(config, &key, shared.clone(), None).map_err(Fail::Refused)?;
     drop(key);
@@ -93,6 +98,6 @@ pub fn cmd_serve(rest: &[String]) -> CliResult {
         .enable_time()
         .build()
         .map_err(|e| Fail::Refused(format!("starting the runtime: {e}")))?;
-    runtime.block_on(server::run(loader, shared, first)).map_err(Fail::Refused)?;
+    runtime.block_on(server::run(loader, shared, first, stamp)).map_err(Fail::Refused)?;
     Ok(ExitCode::SUCCESS)
 }

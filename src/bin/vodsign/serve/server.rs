@@ -53,14 +53,34 @@ pub fn load_key(c: &Config) -> Result<Zeroizing<Vec<u8>>, String> {
 pub struct Loader {
     pub config_path: PathBuf,
     pub insecure: bool,
+    /// `--listen` and `--admin-listen`, which win over the file's.
+    pub listen: Option<String>,
+    pub admin_listen: Option<String>,
 }
 
 impl Loader {
-    pub fn load(&self, shared: &Arc<Shared>, old: Option<&App>) -> Result<App, String> {
-        let config = config::load(&self.config_path)?;
+    /// Reads the configuration file, with the command line's addresses in place of the file's.
+    pub fn config(&self) -> Result<Config, String> {
+        let mut config = config::load(&self.config_path)?;
+        if let Some(l) = &self.listen {
+            config::socket_addr("--listen", l)?;
+            config.server.listen = l.clone();
+        }
+        if let Some(l) = &self.admin_listen {
+            config::socket_addr("--admin-listen", l)?;
+            config.server.admin_listen = Some(l.clone());
+        }
         self.check_insecure(&config)?;
+        Ok(config)
+    }
+
+    /// The app, and the key file's identity as it was just before the key was read (a change
+    /// after that is seen by the watcher).
+    pub fn load(&self, shared: &Arc<Shared>, old: Option<&App>) -> Result<(App, KeyStamp), String> {
+        let config = self.config()?;
+        let stamp = key_fingerprint(config.key.secret_key_file.as_deref());
         let key = load_key(&config)?;
-        App::new(config, &key, shared.clone(), old.map(|a| &a.limits))
+        Ok((App::new(config, &key, shared.clone(), old.map(|a| &a.limits))?, stamp))
     }
 
     pub fn check_insecure(&self, c: &Config) -> Result<(), String> {
@@ -82,7 +102,9 @@ impl Loader {
     }
 }
 
-fn key_fingerprint(path: Option<&Path>) -> Option<(u64, u64, i64, i64)> {
+pub type KeyStamp = Option<(u64, u64, i64, i64)>;
+
+pub fn key_fingerprint(path: Option<&Path>) -> KeyStamp {
     use std::os::unix::fs::MetadataExt;
     let m = std::fs::metadata(path?).ok()?;
     Some((m.ino(), m.len(), m.mtime(), m.mtime_nsec()))
@@ -94,7 +116,7 @@ pub fn insecure_warning() {
 }
 
 /// Runs the service until SIGTERM or SIGINT. `first` is the loaded app.
-pub async fn run(loader: Loader, shared: Arc<Shared>, first: App) -> Result<(), String> {
+pub async fn run(loader: Loader, shared: Arc<Shared>, first: App, mut key_seen: KeyStamp) -> Result<(), String> {
     let server = first.config.server.clone();
     let listen = config::socket_addr("server.listen", &server.listen)?;
     let admin_addr = server.admin_listen.as_deref().map(|a| config::socket_addr("server.admin_listen", a)).transpose()?;
@@ -140,17 +162,14 @@ pub async fn run(loader: Loader, shared: Arc<Shared>, first: App) -> Result<(), 
     let mut sweep = tokio::time::interval(Duration::from_secs(60));
     let mut watch_tick = tokio::time::interval(Duration::from_millis(250));
     let mut last_watch = tokio::time::Instant::now();
-    let mut key_seen = {
-        let g = live.read().unwrap();
-        key_fingerprint(g.app.config.key.secret_key_file.as_deref())
-    };
     let signal_name = loop {
         tokio::select! {
             _ = term.recv() => break "SIGTERM",
             _ = int.recv() => break "SIGINT",
             _ = hup.recv() => {
-                reload(&loader, &shared, &live, "SIGHUP", &server);
-                key_seen = key_fingerprint(live.read().unwrap().app.config.key.secret_key_file.as_deref());
+                if let Some(stamp) = reload(&loader, &shared, &live, "SIGHUP", &server) {
+                    key_seen = stamp;
+                }
             }
             _ = sweep.tick() => live.read().unwrap().app.limits.sweep(),
             _ = watch_tick.tick() => {
@@ -162,8 +181,11 @@ pub async fn run(loader: Loader, shared: Arc<Shared>, first: App) -> Result<(), 
                     last_watch = tokio::time::Instant::now();
                     let now = key_fingerprint(path.as_deref());
                     if now.is_some() && now != key_seen {
+                        // A failed reload is not retried until the file changes again.
                         key_seen = now;
-                        reload(&loader, &shared, &live, "key file changed", &server);
+                        if let Some(stamp) = reload(&loader, &shared, &live, "key file changed", &server) {
+                            key_seen = stamp;
+                        }
                     }
                 }
             }
@@ -188,10 +210,12 @@ pub async fn run(loader: Loader, shared: Arc<Shared>, first: App) -> Result<(), 
     Ok(())
 }
 
-fn reload(loader: &Loader, shared: &Arc<Shared>, live: &Live, why: &str, started: &config::Server) {
+/// Loads and swaps in a new generation; on failure keeps the old one and says why. Returns the
+/// key file's stamp when the reload took.
+fn reload(loader: &Loader, shared: &Arc<Shared>, live: &Live, why: &str, started: &config::Server) -> Option<KeyStamp> {
     let old = live.read().unwrap().clone();
     match loader.load(shared, Some(&old.app)) {
-        Ok(app) => {
+        Ok((app, stamp)) => {
             let mut fixed = Vec::new();
             let (n, o) = (&app.config, &old.app.config);
             if n.server.listen != started.listen || n.server.admin_listen != started.admin_listen {
@@ -216,10 +240,12 @@ fn reload(loader: &Loader, shared: &Arc<Shared>, live: &Live, why: &str, started
             if !fixed.is_empty() {
                 log::warn("these fields take effect at the next start, not on reload", json!({"fields": fixed}));
             }
+            Some(stamp)
         }
         Err(e) => {
             shared.metrics.reloaded(false);
             log::error("reload failed; the previous key and configuration stay in force", json!({"trigger": why, "why": e}));
+            None
         }
     }
 }
