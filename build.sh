@@ -21,6 +21,9 @@ usage: ./build.sh [COMMAND]
   test                 run every suite (Rust, reference, C, Kotlin, Swift, drift and size checks);
                        ends with "N passed, N failed"
   bench                benchmarks; writes BENCHMARKS.md
+  serve [OPTIONS]      run `vodsign serve` on 127.0.0.1 with examples/serve.toml and a throwaway
+                       key, and print a curl line that gets a signature (OPTIONS go to serve,
+                       e.g. --listen 127.0.0.1:0)
   fuzz [SECONDS]       run each fuzz target for SECONDS (default 60)
   install --prefix DIR install header, libraries and pkg-config file under DIR
   help                 this text
@@ -105,7 +108,7 @@ run_suite() {
 cmd_test() {
     mkdir -p "$LOGDIR"
     ensure_host_tools
-    run_suite rust cargo test --features cli --no-fail-fast
+    run_suite rust cargo test --features cli,serve --no-fail-fast
     run_suite reference node tests/reference/gen-vectors.js --check
     run_suite c scripts/test-c.sh
     run_suite bindings scripts/gen-bindings.sh --check
@@ -118,12 +121,56 @@ cmd_test() {
     [ "$FAILED" = 0 ]
 }
 
+# serve: the signature service with the example configuration, a throwaway SecretKey and a
+# throwaway JWT secret; a token for a demo user is made here (with Node's crypto) so the curl line
+# shows the real flow: a bearer token checked before signing.
+cmd_serve() {
+    ensure_host_tools
+    say "building vodsign with the serve feature"
+    cargo build --release --features serve --bin vodsign || die "cargo build failed"
+    local key jwt_secret token out pid addr admin line
+    key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    jwt_secret=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+    token=$(VODSIGN_JWT_SECRET=$jwt_secret node -e '
+        const c = require("crypto");
+        const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+        const now = Math.floor(Date.now() / 1000);
+        const h = b({alg: "HS256", typ: "JWT"});
+        const p = b({sub: "demo-user", iss: "https://login.example.com", aud: "vod-upload", iat: now, exp: now + 3600});
+        const s = c.createHmac("sha256", process.env.VODSIGN_JWT_SECRET).update(h + "." + p).digest("base64url");
+        process.stdout.write(h + "." + p + "." + s);') || die "making the demo token failed"
+    out=$(mktemp -d)
+    mkfifo "$out/stdout"
+    VODSIGN_SECRET_KEY=$key VODSIGN_JWT_SECRET=$jwt_secret \
+        target/release/vodsign serve --config examples/serve.toml "$@" >"$out/stdout" &
+    pid=$!
+    trap 'kill -TERM $pid 2>/dev/null; wait $pid; rm -rf "$out"; exit 0' INT TERM
+    exec 3<"$out/stdout"
+    IFS= read -r line <&3 || { wait $pid; rm -rf "$out"; die "vodsign serve did not start"; }
+    addr=${line#listening on }
+    IFS= read -r -t 2 line <&3 && admin=${line#admin listening on }
+    cat <<INFO
+
+vodsign serve is listening on http://$addr (pid $pid; Ctrl-C stops it, kill -HUP $pid reloads)
+${admin:+health and metrics: http://$admin/livez  /readyz  /metrics
+}a signature for the demo user (the token is valid for an hour):
+
+  curl -s -X POST -H 'Authorization: Bearer $token' -H 'Origin: https://app.example.com' http://$addr/signature
+
+INFO
+    curl -s -X POST -H "Authorization: Bearer $token" -H 'Origin: https://app.example.com' "http://$addr/signature" && echo
+    cat <&3 >/dev/null &
+    wait $pid
+    rm -rf "$out"
+}
+
 cmd=${1:-build}
 [ $# -gt 0 ] && shift
 case $cmd in
     build) cmd_build ;;
     test) cmd_test ;;
     bench) exec scripts/bench.sh "$@" ;;
+    serve) cmd_serve "$@" ;;
     fuzz) exec scripts/fuzz.sh "$@" ;;
     install) exec scripts/install.sh "$@" ;;
     help | -h | --help) usage ;;

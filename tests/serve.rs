@@ -928,3 +928,38 @@ fn the_library_links_no_service_crate() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kubernetes_configuration_is_loaded_and_served() {
+    let yaml = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kubernetes.yaml")).unwrap();
+    let start = yaml.find("  serve.toml: |\n").unwrap() + "  serve.toml: |\n".len();
+    let block: String = yaml[start..].lines().take_while(|l| l.starts_with("    ") || l.is_empty()).map(|l| format!("{}\n", l.get(4..).unwrap_or(""))).collect();
+    assert!(block.contains("[signing]") && block.contains("[cors]"), "{block}");
+    let dir = temp_dir();
+    std::fs::write(dir.join("secret-key"), format!("{KEY}\n")).unwrap();
+    std::fs::write(dir.join("jwt-secret"), format!("{JWT_SECRET}\n")).unwrap();
+    let cfg = block.replace("/var/run/secrets/vodsign/", &format!("{}/", dir.display()));
+    std::fs::write(dir.join("config.toml"), cfg).unwrap();
+    let s = Server::spawn(dir, &[], &["--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"]).unwrap();
+    let admin = s.admin();
+    let token = jwt(json!({"sub": "k8s-user", "iss": "https://login.example.com", "aud": "vod-upload", "exp": now() + 60}));
+    let r = post(s.addr, &[("authorization", &format!("Bearer {token}"))], "").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let d = verified(r.json()["data"]["signature"].as_str().unwrap(), KEY);
+    assert_eq!(d.source_context(), Some(r#"{"uid":"k8s-user"}"#));
+    assert_eq!(call(admin, "GET", "/livez", &[], "").await.status, 200);
+    assert_eq!(call(admin, "GET", "/readyz", &[], "").await.status, 200);
+    // The probes and the ports the manifest names are the ones the config opens.
+    assert!(yaml.contains("path: /livez, port: admin") && yaml.contains("path: /readyz, port: admin"));
+    assert!(yaml.contains("containerPort: 8080") && yaml.contains("containerPort: 9090"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replica_id_from_the_command_line() {
+    let cfg = config("[signing]\nsecret_id = \"AKIDrep\"\nreplica_bits = 4\n");
+    let s = Server::start_with(&cfg, &[("VODSIGN_SECRET_KEY", KEY)], &["--replica-id", "9"]);
+    let d = verified(post(s.addr, &[BEARER], "").await.json()["data"]["signature"].as_str().unwrap(), KEY);
+    assert_eq!(d.random() >> 28, 9);
+    let e = Server::try_start(&cfg, &[("VODSIGN_SECRET_KEY", KEY)], &["--replica-id", "16"]).err().unwrap();
+    assert!(e.contains("--replica-id"), "{e}");
+}

@@ -29,9 +29,10 @@ pub const HELP: &str = "\
 vodsign serve: the signature distribution service
 
 USAGE:
-  vodsign serve --config FILE [--insecure-no-auth] [--listen ADDR] [--admin-listen ADDR]
+  vodsign serve --config FILE [--insecure-no-auth] [--listen ADDR] [--admin-listen ADDR] [--replica-id N]
                      run it (stops on SIGTERM/SIGINT, reloads on SIGHUP); --listen and
                      --admin-listen take the place of server.listen and server.admin_listen
+                     --replica-id N takes the place of signing.replica_id
   vodsign serve --config FILE --check                load the configuration and key, then exit
   vodsign serve --hash-token < TOKEN                 print the SHA-256 an [[auth.tokens]] entry stores
 
@@ -43,7 +44,7 @@ README's \"Signature service\" section documents every field.
 
 pub fn cmd_serve(rest: &[String]) -> CliResult {
     let mut config_path: Option<PathBuf> = None;
-    let (mut listen, mut admin_listen) = (None, None);
+    let (mut listen, mut admin_listen, mut replica_id) = (None, None, None);
     let (mut insecure, mut check, mut hash) = (false, false, false);
     let mut args = Args::new(rest);
     while let Some(a) = args.next()? {
@@ -51,6 +52,10 @@ pub fn cmd_serve(rest: &[String]) -> CliResult {
             Arg::Opt("--config") => config_path = Some(PathBuf::from(args.value()?)),
             Arg::Opt("--listen") => listen = Some(args.value()?.to_owned()),
             Arg::Opt("--admin-listen") => admin_listen = Some(args.value()?.to_owned()),
+            Arg::Opt("--replica-id") => {
+                let v = args.value()?;
+                replica_id = Some(v.parse::<u32>().map_err(|_| Fail::Usage(format!("--replica-id takes a whole number 0 to 65535, not {}", crate::escape::quoted(v))))?);
+            }
             Arg::Opt("--insecure-no-auth") => insecure = true,
             Arg::Opt("--check") => check = true,
             Arg::Opt("--hash-token") => hash = true,
@@ -77,7 +82,7 @@ pub fn cmd_serve(rest: &[String]) -> CliResult {
     let Some(config_path) = config_path else {
         return Err(Fail::Usage("serve needs --config FILE".into()));
     };
-    let loader = server::Loader { config_path, insecure, listen, admin_listen };
+    let loader = server::Loader { config_path, insecure, listen, admin_listen, replica_id };
     let config = loader.config().map_err(Fail::Refused)?;
     let shared = Arc::new(app::Shared::new(&config, insecure).map_err(Fail::Refused)?);
     let workers = config.server.workers;

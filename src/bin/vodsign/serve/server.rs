@@ -56,6 +56,8 @@ pub struct Loader {
     /// `--listen` and `--admin-listen`, which win over the file's.
     pub listen: Option<String>,
     pub admin_listen: Option<String>,
+    /// `--replica-id`, which wins over signing.replica_id (one config for every replica).
+    pub replica_id: Option<u32>,
 }
 
 impl Loader {
@@ -69,6 +71,13 @@ impl Loader {
         if let Some(l) = &self.admin_listen {
             config::socket_addr("--admin-listen", l)?;
             config.server.admin_listen = Some(l.clone());
+        }
+        if let Some(id) = self.replica_id {
+            let bits = config.signing.replica_bits;
+            if bits == 0 || u64::from(id) >= 1u64 << bits {
+                return Err(config::bad("--replica-id", format_args!("{id}; needs signing.replica_bits above 0 and an id below 2^replica_bits = {}", 1u64 << bits)));
+            }
+            config.signing.replica_id = id;
         }
         self.check_insecure(&config)?;
         Ok(config)
