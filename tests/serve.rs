@@ -486,6 +486,12 @@ async fn insecure_mode_warns_and_binds_loopback_only() {
     assert!(e.contains("no authentication configured"), "{e}");
     let s = Server::start_with(cfg, &env, &["--insecure-no-auth", "--listen", "[::1]:0"]);
     assert!(s.addr.ip().is_loopback());
+    // A configured mode still checks what is sent.
+    let s = Server::start_with(&config(""), &env, &["--insecure-no-auth"]);
+    assert_eq!(post(s.addr, &[], "").await.status, 200);
+    assert_eq!(post(s.addr, &[BEARER], "").await.status, 200);
+    let r = post(s.addr, &[("authorization", "Bearer wrong")], "").await;
+    assert_eq!((r.status, r.json()["reason"].as_str()), (401, Some("invalid_token")), "{}", r.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
