@@ -18,9 +18,11 @@ usage() {
 usage: ./build.sh [COMMAND]
   (none)               build the release library and CLI, the bindings and the Kotlin jar,
                        then sign with a throwaway key and decode the result
-  test                 run every suite (Rust, reference, C, Kotlin, Swift, drift and size checks);
+  test                 run every suite (Rust, reference, C, Kotlin, Swift, drift and size checks,
+                       the signature service in headless Chromium with the web upload SDK);
                        ends with "N passed, N failed"
-  bench                benchmarks; writes BENCHMARKS.md
+  bench                benchmarks (the core's, then the signature service's against Express);
+                       writes BENCHMARKS.md
   serve [OPTIONS]      run `vodsign serve` on 127.0.0.1 with examples/serve.toml and a throwaway
                        key, and print a curl line that gets a signature (OPTIONS go to serve,
                        e.g. --listen 127.0.0.1:0)
@@ -115,6 +117,7 @@ cmd_test() {
     run_suite kotlin scripts/test-kotlin.sh
     run_suite swift scripts/test-swift.sh
     run_suite size scripts/check-size.sh
+    run_suite browser scripts/test-browser.sh
     echo
     printf '%s\n' "${SUITES[@]}"
     echo "$PASSED passed, $FAILED failed"
@@ -169,7 +172,13 @@ cmd=${1:-build}
 case $cmd in
     build) cmd_build ;;
     test) cmd_test ;;
-    bench) exec scripts/bench.sh "$@" ;;
+    bench)
+        # With --profile only the core's profile; otherwise the core's benchmarks, then the
+        # signature service's (scripts/bench-serve.sh), both into BENCHMARKS.md.
+        [ $# -gt 0 ] && exec scripts/bench.sh "$@"
+        scripts/bench.sh; rc=$?
+        scripts/bench-serve.sh || rc=1
+        exit "$rc" ;;
     serve) cmd_serve "$@" ;;
     fuzz) exec scripts/fuzz.sh "$@" ;;
     install) exec scripts/install.sh "$@" ;;

@@ -969,3 +969,26 @@ async fn replica_id_from_the_command_line() {
     let e = Server::try_start(&cfg, &[("VODSIGN_SECRET_KEY", KEY)], &["--replica-id", "16"]).err().unwrap();
     assert!(e.contains("--replica-id"), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_bounded_and_sigint_stops_gracefully() {
+    use std::io::{Read, Write};
+    let mut s = Server::start(&config("max_connections = 2\n"));
+    // Two idle connections take both places.
+    let a = std::net::TcpStream::connect(s.addr).unwrap();
+    let _b = std::net::TcpStream::connect(s.addr).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut c = std::net::TcpStream::connect(s.addr).unwrap(); // queued by the kernel, not accepted
+    c.set_read_timeout(Some(Duration::from_millis(600))).unwrap();
+    c.write_all(format!("GET /signature HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n").as_bytes()).unwrap();
+    let mut buf = [0u8; 64];
+    assert!(c.read(&mut buf).is_err(), "a third connection waits while two are open");
+    drop(a);
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut text = String::new();
+    c.read_to_string(&mut text).unwrap();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    s.signal(libc::SIGINT);
+    assert!(s.wait_exit().success());
+    s.wait_log("\"signal\":\"SIGINT\"", 2);
+}
