@@ -992,3 +992,18 @@ async fn connections_are_bounded_and_sigint_stops_gracefully() {
     assert!(s.wait_exit().success());
     s.wait_log("\"signal\":\"SIGINT\"", 2);
 }
+
+#[test]
+fn a_signal_sent_as_soon_as_the_address_is_announced_is_handled() {
+    // The signal handlers are in place before "listening on" is printed: a SIGHUP at once reloads
+    // (SIGHUP's default action would end the process).
+    let cfg = "[server]\nlisten = \"127.0.0.1:0\"\n[signing]\nsecret_id = \"AKIDsig\"\n";
+    for _ in 0..30 {
+        let mut s = Server::start_with(cfg, &[("VODSIGN_SECRET_KEY", KEY)], &["--insecure-no-auth"]);
+        s.signal(libc::SIGHUP);
+        s.wait_log("reloaded the key and configuration", 1);
+        assert!(s.child.try_wait().unwrap().is_none(), "the process ended on SIGHUP");
+        s.signal(libc::SIGTERM);
+        assert!(s.wait_exit().success());
+    }
+}

@@ -126,6 +126,11 @@ pub fn insecure_warning() {
 
 /// Runs the service until SIGTERM or SIGINT. `first` is the loaded app.
 pub async fn run(loader: Loader, shared: Arc<Shared>, first: App, mut key_seen: KeyStamp) -> Result<(), String> {
+    // The handlers are in place before the address is announced: a SIGHUP or SIGTERM sent as
+    // soon as "listening on" appears must reload or drain, not kill the process.
+    let mut term = signal(SignalKind::terminate()).map_err(|e| format!("SIGTERM handler: {e}"))?;
+    let mut int = signal(SignalKind::interrupt()).map_err(|e| format!("SIGINT handler: {e}"))?;
+    let mut hup = signal(SignalKind::hangup()).map_err(|e| format!("SIGHUP handler: {e}"))?;
     let server = first.config.server.clone();
     let listen = config::socket_addr("server.listen", &server.listen)?;
     let admin_addr = server.admin_listen.as_deref().map(|a| config::socket_addr("server.admin_listen", a)).transpose()?;
@@ -165,9 +170,6 @@ pub async fn run(loader: Loader, shared: Arc<Shared>, first: App, mut key_seen: 
         accepts.push(tokio::spawn(accept_loop(l, true, live.clone(), stop_rx.clone(), graceful.clone(), conns.clone(), header_timeout)));
     }
 
-    let mut term = signal(SignalKind::terminate()).map_err(|e| format!("SIGTERM handler: {e}"))?;
-    let mut int = signal(SignalKind::interrupt()).map_err(|e| format!("SIGINT handler: {e}"))?;
-    let mut hup = signal(SignalKind::hangup()).map_err(|e| format!("SIGHUP handler: {e}"))?;
     let mut sweep = tokio::time::interval(Duration::from_secs(60));
     let mut watch_tick = tokio::time::interval(Duration::from_millis(250));
     let mut last_watch = tokio::time::Instant::now();
