@@ -68,15 +68,11 @@ pub fn parse_body(body: &[u8], preset: Preset) -> Result<ClientFields, Refusal> 
             "Action" => {
                 text(k)?;
             }
-            "userid" => {
-                if !(v.is_string() || v.is_number()) {
-                    return Err(bad("wrong_type", "userid must be text or a number".into()));
-                }
+            "userid" if !(v.is_string() || v.is_number()) => {
+                return Err(bad("wrong_type", "userid must be text or a number".into()));
             }
-            "timestamp" | "expires" => {
-                if !v.is_number() {
-                    return Err(bad("wrong_type", format!("{k} must be a number")));
-                }
+            "timestamp" | "expires" if !v.is_number() => {
+                return Err(bad("wrong_type", format!("{k} must be a number")));
             }
             _ => {}
         }
