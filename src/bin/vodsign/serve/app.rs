@@ -14,7 +14,6 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::routing::{any, get};
 use http_body_util::{BodyExt, Limited};
-use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use vodsign::Signer;
 
@@ -220,14 +219,19 @@ async fn sign_handler(State(app): State<Arc<App>>, req: Request) -> Response {
     let elapsed = start.elapsed();
     app.shared.metrics.latency.observe(elapsed.as_secs_f64());
     if app.config.log.access {
-        log::info(
-            "request",
-            json!({
-                "request_id": rid, "method": method.as_str(), "path": app.config.server.path, "status": status,
-                "reason": reason, "user": out.user, "client": out.client.to_string(),
-                "duration_ms": (elapsed.as_secs_f64() * 1e6).round() / 1e3,
-            }),
-        );
+        log::access(&log::Access {
+            ts: log::now(),
+            level: "info",
+            msg: "request",
+            request_id: &rid,
+            method: method.as_str(),
+            path: &app.config.server.path,
+            status,
+            reason,
+            user: out.user.as_deref(),
+            client: out.client,
+            duration_ms: (elapsed.as_secs_f64() * 1e6).round() / 1e3,
+        });
     }
     resp
 }
