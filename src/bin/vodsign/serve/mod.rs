@@ -97,8 +97,16 @@ pub fn cmd_serve(rest: &[String]) -> CliResult {
         out::print("configuration and key loaded\n")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers)
+    // One worker: a single-threaded runtime (no work stealing, no cross-thread wake-ups), which
+    // serves the same in less CPU per request; more: a multi-threaded one with that many workers.
+    let mut builder = if workers == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(workers);
+        b
+    };
+    let runtime = builder
         .enable_io()
         .enable_time()
         .build()
