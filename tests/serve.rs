@@ -1008,3 +1008,20 @@ fn a_signal_sent_as_soon_as_the_address_is_announced_is_handled() {
         assert!(s.wait_exit().success());
     }
 }
+
+#[test]
+fn the_systemd_unit_is_valid_and_runs_the_service() {
+    let unit = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/vodsign-serve.service")).unwrap();
+    for line in ["ExecStart=/usr/local/bin/vodsign serve --config /etc/vodsign/serve.toml", "ExecReload=/bin/kill -HUP $MAINPID", "KillSignal=SIGTERM"] {
+        assert!(unit.lines().any(|l| l == line), "the unit has no line {line:?}");
+    }
+    // systemd's own check, with ExecStart pointing at this build.
+    let dir = temp_dir();
+    let path = dir.join("vodsign-serve.service");
+    std::fs::write(&path, unit.replace("/usr/local/bin/vodsign", BIN)).unwrap();
+    let out = Command::new("systemd-analyze").args(["verify", "--man=no"]).arg(&path).output().expect("systemd-analyze is needed for this test");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let complaints: Vec<&str> = text.lines().filter(|l| l.contains("vodsign-serve.service")).collect();
+    assert!(out.status.success() && complaints.is_empty(), "{text}");
+    let _ = std::fs::remove_dir_all(dir);
+}
