@@ -148,14 +148,7 @@ cmd_serve() {
     local key jwt_secret token out pid addr admin line
     key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
     jwt_secret=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
-    token=$(VODSIGN_JWT_SECRET=$jwt_secret node -e '
-        const c = require("crypto");
-        const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
-        const now = Math.floor(Date.now() / 1000);
-        const h = b({alg: "HS256", typ: "JWT"});
-        const p = b({sub: "demo-user", iss: "https://login.example.com", aud: "vod-upload", iat: now, exp: now + 3600});
-        const s = c.createHmac("sha256", process.env.VODSIGN_JWT_SECRET).update(h + "." + p).digest("base64url");
-        process.stdout.write(h + "." + p + "." + s);') || die "making the demo token failed"
+    token=$(VODSIGN_JWT_SECRET=$jwt_secret node scripts/demo-jwt.js demo-user 3600) || die "making the demo token failed"
     out=$(mktemp -d)
     mkfifo "$out/stdout"
     VODSIGN_SECRET_KEY=$key VODSIGN_JWT_SECRET=$jwt_secret \

@@ -45,13 +45,7 @@ trap cleanup EXIT
 
 key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 jwt_secret=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
-token=$(VODSIGN_JWT_SECRET=$jwt_secret node -e '
-    const c = require("crypto");
-    const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
-    const now = Math.floor(Date.now() / 1000);
-    const h = b({alg: "HS256", typ: "JWT"});
-    const p = b({sub: "bench-user", iss: "https://login.example.com", aud: "vod-upload", exp: now + 7200});
-    process.stdout.write(h + "." + p + "." + c.createHmac("sha256", process.env.VODSIGN_JWT_SECRET).update(h + "." + p).digest("base64url"));')
+token=$(VODSIGN_JWT_SECRET=$jwt_secret node scripts/demo-jwt.js bench-user 7200)
 
 cat >"$work/bare.toml" <<TOML
 [server]
