@@ -112,17 +112,24 @@ apt-get install -y -qq --no-install-recommends rustc cargo gcc libc6-dev git'
 root_run() {
     local root=$1 dir=$2
     shift 2
-    local registry=${CARGO_HOME:-$HOME/.cargo}/registry
+    local registry=${CARGO_HOME:-$HOME/.cargo}/registry gitdir=""
     mkdir -p "$registry" "$root/root/.cargo/registry" || return 1
+    # A git worktree's .git is a file naming the main repository's: that must be visible too.
+    if [ -n "$dir" ] && [ -f "$dir/.git" ]; then
+        gitdir=$(git -C "$dir" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)
+    fi
     local inner
     # shellcheck disable=SC2016
     inner='
-        root=$1; dir=$2; registry=$3; shift 3
+        root=$1; dir=$2; registry=$3; gitdir=$4; shift 4
         mount -t proc proc "$root/proc" || exit 1
         mount --rbind /dev "$root/dev" 2>/dev/null
         mount --bind "$registry" "$root/root/.cargo/registry" || exit 1
         if [ -n "$dir" ]; then
             mkdir -p "$root$dir" && mount --bind "$dir" "$root$dir" || exit 1
+        fi
+        if [ -n "$gitdir" ]; then
+            mkdir -p "$root$gitdir" && mount --bind "$gitdir" "$root$gitdir" || exit 1
         fi
         # A binfmt_misc instance private to this user namespace (Linux 6.7 and later).
         if mount -t binfmt_misc binfmt_misc "$root/proc/sys/fs/binfmt_misc" 2>/dev/null; then
@@ -140,8 +147,8 @@ root_run() {
     '
     if unshare --user --map-root-user --mount --pid --fork --propagation private true 2>/dev/null; then
         unshare --user --map-root-user --mount --pid --fork --propagation private \
-            bash -c "$inner" vodsign-root "$root" "$dir" "$registry" "$@"
+            bash -c "$inner" vodsign-root "$root" "$dir" "$registry" "$gitdir" "$@"
     else
-        unshare --mount --propagation private bash -c "$inner" vodsign-root "$root" "$dir" "$registry" "$@"
+        unshare --mount --propagation private bash -c "$inner" vodsign-root "$root" "$dir" "$registry" "$gitdir" "$@"
     fi
 }
