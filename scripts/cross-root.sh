@@ -135,9 +135,10 @@ root_run() {
         if mount -t binfmt_misc binfmt_misc "$root/proc/sys/fs/binfmt_misc" 2>/dev/null; then
             for conf in "$root"/usr/lib/binfmt.d/qemu-aarch64.conf "$root"/usr/lib/binfmt.d/qemu-arm.conf; do
                 [ -f "$conf" ] || continue
-                # The interpreter is opened now (flag F), from inside the root.
-                sed -e "s|:/usr/bin/|:$root/usr/bin/|" -e "s|:[A-Z]*\$|:F|" "$conf" \
-                    >"$root/proc/sys/fs/binfmt_misc/register" 2>/dev/null
+                # The static qemu-NAME of the root as interpreter, opened now (flag F) so that it
+                # is found from inside the chroot; QEMU_LD_PREFIX names the guest libraries.
+                awk -F: -v OFS=: -v r="$root" "{ \$7 = r \"/usr/bin/\" \$2; \$8 = \"F\"; print }" "$conf" \
+                    >"$root/proc/sys/fs/binfmt_misc/register" || echo "binfmt_misc: could not register $conf" >&2
             done
         fi
         cd "$root" || exit 1
