@@ -84,7 +84,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends rustc-web cargo-web rust-web-src \
     gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-i686-linux-gnu \
     libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-i386-cross \
-    qemu-user qemu-user-binfmt llvm binutils git libc6:i386
+    qemu-user qemu-user-binfmt llvm binutils git libc6:i386 nodejs
 mkdir -p /tmp/std && cd /tmp/std
 apt-get download libstd-rust-web-dev:arm64 libstd-rust-web-dev:armhf libstd-rust-web-dev:i386
 for d in ./*.deb; do dpkg-deb -x "$d" /; done
