@@ -21,7 +21,7 @@
 # Emulation is slow, so under qemu (not on i686) two counts are lowered, and say so when they
 # are: the property tests run VODSIGN_EMULATED_PROPTEST_CASES cases each (default 32, instead of
 # 128 to 256; PROPTEST_CASES overrides both), and the C suite's thread and loop tests do
-# VODSIGN_EMULATED_C_ITERS iterations (default 2000, instead of 100000 and 10000). Every test
+# VODSIGN_EMULATED_C_ITERS iterations (default 20000, instead of 100000 and 10000). Every test
 # still runs; only the number of random or repeated inputs is smaller.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -169,7 +169,7 @@ compile_ubsan() {
 
 iters=()
 if [ -n "$qemu" ]; then
-    n=${VODSIGN_EMULATED_C_ITERS:-2000}
+    n=${VODSIGN_EMULATED_C_ITERS:-20000}
     iters=(VODSIGN_C_THREAD_ITERS="$n" VODSIGN_C_LOOP_ITERS="$n")
     echo "note: emulated target: the thread and loop tests do $n iterations"
 fi
