@@ -8,7 +8,7 @@
 # Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
-jar=${1:-target/kotlin/vodsign.jar}
+jar=$(realpath -m "${1:-target/kotlin/vodsign.jar}")
 PASSED=0
 FAILED=0
 check() {
@@ -27,7 +27,7 @@ exported() { readelf --dyn-syms -W "$1" | awk '$4 == "FUNC" && $5 == "GLOBAL" &&
 entry() {
     local dir=$1 machine=$2 got
     [ -f "$jar" ] || { echo "no $jar: run scripts/test-kotlin.sh --jar-only"; return 1; }
-    (cd "$work" && unzip -qo "$OLDPWD/$jar" "$dir/libvodsign.so") || { echo "no $dir/libvodsign.so in $jar"; return 1; }
+    (cd "$work" && unzip -qo "$jar" "$dir/libvodsign.so") || { echo "no $dir/libvodsign.so in $jar"; return 1; }
     got=$(readelf -h "$work/$dir/libvodsign.so" | sed -n 's/^ *Machine: *//p')
     echo "$dir/libvodsign.so: $got"
     [ "$got" = "$machine" ] || { echo "expected machine $machine"; return 1; }
