@@ -124,6 +124,8 @@ cmd_test() {
         run_suite "c-${triple%%-*}" scripts/test-cross.sh c "$triple"
     done
     run_suite android scripts/build-mobile.sh aarch64-linux-android armv7-linux-androideabi
+    # Cargo.toml's rust-version, with Debian trixie's rustc of that version.
+    run_suite msrv scripts/test-msrv.sh
     echo
     printf '%s\n' "${SUITES[@]}"
     echo "wall time: $((SECONDS / 60)) min $((SECONDS % 60)) s"
