@@ -31,7 +31,8 @@ usage: ./build.sh [COMMAND]
 USAGE
 }
 
-# Tools the suites use beyond Rust: Node (the reference), gcc, valgrind, pkg-config.
+# Tools the suites use beyond Rust: Node (the reference), gcc, valgrind, pkg-config, PHP (the
+# conformance suite runs the PHP example adapter; python3 is part of the base system).
 ensure_host_tools() {
     local missing=()
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
@@ -39,6 +40,8 @@ ensure_host_tools() {
     command -v g++ >/dev/null 2>&1 || missing+=(g++)
     command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+    command -v php >/dev/null 2>&1 || missing+=(php-cli)
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
     if [ ${#missing[@]} -gt 0 ]; then
         say "installing ${missing[*]} (first run only)"
         _vs_apt_install "${missing[@]}" || die "could not install ${missing[*]}"
@@ -106,10 +109,21 @@ run_suite() {
     SUITES+=("$(printf '%-12s %5d passed, %d failed  (%d s)' "$name" "$p" "$f" $((SECONDS - t0)))")
 }
 
+# The API documentation, private items included, builds without a warning (a broken link fails).
+check_docs() {
+    if RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items --features cli --quiet; then
+        echo "1 passed, 0 failed"
+    else
+        echo "0 passed, 1 failed"
+        return 1
+    fi
+}
+
 cmd_test() {
     mkdir -p "$LOGDIR"
     ensure_host_tools
     run_suite rust cargo test --features cli --no-fail-fast
+    run_suite docs check_docs
     run_suite reference node tests/reference/gen-vectors.js --check
     run_suite c scripts/test-c.sh
     run_suite bindings scripts/gen-bindings.sh --check

@@ -37,8 +37,7 @@ for (const line of fs.readFileSync(resultsPath, 'utf8').split('\n')) {
 // Rows in order: [name, what it measures]. Diagnostics come after a separator.
 const ROWS = [
   ['node_reference', 'Node: `sign()` of tests/reference/reference.js (querystring + crypto + Buffer)'],
-  ['bare_limit', 'Rust: keyed HMAC-SHA1 state cloned, run over the same bytes, then Base64 (the base64 crate); nothing else'],
-  ['bare_limit_ssse3', 'Rust: the bare limit with vodsign\'s own Base64 (SSSE3) in place of the base64 crate\'s'],
+  ['bare_limit', 'Rust: keyed HMAC-SHA1 state cloned, run over the same bytes, then Base64 (the base64 crate\'s vector engine); nothing else'],
   ['rust_signer', 'Rust: `Signer::sign_at` (returns a new String)'],
   ['rust_signer_into', 'Rust: `Signer::sign_at_into` (reuses the caller\'s String)'],
   ['rust_fresh_key', 'Rust: `Signer::new` + `sign_at` each time (key derived per call)'],
@@ -64,7 +63,7 @@ const DIAGNOSTICS = [
   ['swift_uniffi_prepared_no_options', 'Swift uniffi `PreparedSigner.signAt` prepared with `SignOptions()`: compare with `rust_signer_no_options` for the fixed cost of the call'],
   ['swift_uniffi_secret_id', 'Swift uniffi `secretId()`'],
 ];
-const SIGNING = new Set(['node_reference', 'bare_limit', 'bare_limit_ssse3', 'rust_signer', 'rust_signer_into', 'rust_fresh_key',
+const SIGNING = new Set(['node_reference', 'bare_limit', 'rust_signer', 'rust_signer_into', 'rust_fresh_key',
   'c_signer', 'swift_uniffi', 'kotlin_fast', 'kotlin_uniffi', 'kotlin_fast_prepared', 'kotlin_fast_new_record',
   'swift_uniffi_record']);
 
@@ -111,9 +110,7 @@ const targets = [
   target('Rust Signer >= 10x the Node reference', per('rust_signer', 'node_reference'), 10, times,
     get('rust_signer_into') && node ? `sign_at_into: ${times(get('rust_signer_into').perSec / node.perSec)}` : ''),
   target('Rust Signer >= 0.75 of the bare limit', per('rust_signer', 'bare_limit'), 0.75, times,
-    [get('rust_signer_into') && bare ? `sign_at_into: ${times(get('rust_signer_into').perSec / bare.perSec)}` : '',
-      get('bare_limit_ssse3') ? `against the bare limit with vodsign's Base64: ${times(per('rust_signer', 'bare_limit_ssse3'))}` : '']
-      .filter(Boolean).join('; ')),
+    get('rust_signer_into') && bare ? `sign_at_into: ${times(get('rust_signer_into').perSec / bare.perSec)}` : ''),
   target('C ABI >= 0.9 of the Rust Signer', per('c_signer', 'rust_signer'), 0.9, times),
   target('Swift >= 0.6 of the Rust Signer', per('swift_uniffi', 'rust_signer'), 0.6, times),
   target('decode >= 2 million/s', get('rust_decode') && get('rust_decode').perSec, 2e6, perSecond),

@@ -680,7 +680,7 @@ vodsign_status vodsign_decoded_procedure(const vodsign_decoded *decoded,
 
 /**
  * Sets `*out` to `classId`.
- * `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it.
+ * `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it or carries it empty.
  *
  * # Safety
  * `decoded` must be a live handle; `out` must be writable.
@@ -689,7 +689,7 @@ vodsign_status vodsign_decoded_class_id(const vodsign_decoded *decoded, uint64_t
 
 /**
  * Sets `*out` to `oneTimeValid` (0 or 1).
- * `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it.
+ * `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it or carries it empty.
  *
  * # Safety
  * `decoded` must be a live handle; `out` must be writable.
@@ -711,7 +711,7 @@ vodsign_status vodsign_decoded_source_context(const vodsign_decoded *decoded,
 
 /**
  * Sets `*out` to `taskPriority` (-10 to 10).
- * `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it.
+ * `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it or carries it empty.
  *
  * # Safety
  * `decoded` must be a live handle; `out` must be writable.
@@ -733,7 +733,7 @@ vodsign_status vodsign_decoded_task_notify_mode(const vodsign_decoded *decoded,
 
 /**
  * Sets `*out` to `vodSubAppId`.
- * `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it.
+ * `VODSIGN_ERR_NOT_PRESENT` when the signature does not carry it or carries it empty.
  *
  * # Safety
  * `decoded` must be a live handle; `out` must be writable.

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Kotlin: builds target/kotlin/vodsign.jar (the generated bindings and the hand-written fast path
-# kotlin-fast/ (com.vodsign.fast.FastSigner), compiled, with the release library inside as the
-# resource linux-x86-64/libvodsign.so, and the aarch64 build, cross-compiled by
-# scripts/test-cross.sh, as linux-aarch64/libvodsign.so), then compiles and runs the conformance
-# suite in tests/kotlin/ against the jar, JNA and kotlin-stdlib only.
+# Kotlin: builds target/kotlin/vodsign.jar (the generated bindings bindings/kotlin/ and the
+# hand-written fast path bindings/kotlin-fast/ (com.vodsign.fast.FastSigner), compiled, with the
+# release library inside as the resource linux-x86-64/libvodsign.so, and the aarch64 build,
+# cross-compiled by scripts/test-cross.sh, as linux-aarch64/libvodsign.so), then compiles and
+# runs the conformance suite in tests/kotlin/ against the jar, JNA and kotlin-stdlib only.
 #
 #   scripts/test-kotlin.sh             build the jar, run the suite; ends with "N passed, N failed"
 #   scripts/test-kotlin.sh --jar-only  build the jar only
@@ -36,9 +36,9 @@ jar=$out/vodsign.jar
 kt=$root/bindings/kotlin/com/vodsign/vodsign.kt
 lib=$root/target/lib/libvodsign.so
 
-fast=("$root"/kotlin-fast/com/vodsign/fast/*.kt)
+fast=("$root"/bindings/kotlin-fast/com/vodsign/fast/*.kt)
 [ -f "$kt" ] || fail "$kt is missing: run scripts/gen-bindings.sh"
-[ -f "${fast[0]}" ] || fail "kotlin-fast/com/vodsign/fast/*.kt is missing"
+[ -f "${fast[0]}" ] || fail "bindings/kotlin-fast/com/vodsign/fast/*.kt is missing"
 "$root/scripts/build-lib.sh" -q || fail "building the release library (scripts/build-lib.sh) failed"
 [ -f "$lib" ] || fail "$lib was not built"
 # For ARM servers (JNA's resource prefix linux-aarch64).
@@ -57,7 +57,7 @@ if [ "$stale_jar" = 1 ]; then
     trap 'rm -rf "$stage"' EXIT
     mkdir -p "$stage/classes/linux-x86-64" "$stage/classes/linux-aarch64"
     "$KOTLINC" -nowarn -cp "$JNA_JAR" "$kt" "${fast[@]}" -d "$stage/classes" >&2 ||
-        fail "kotlinc failed on the bindings or kotlin-fast/"
+        fail "kotlinc failed on the bindings or bindings/kotlin-fast/"
     cp "$lib" "$stage/classes/linux-x86-64/libvodsign.so"
     cp "$lib_arm" "$stage/classes/linux-aarch64/libvodsign.so"
     (cd "$stage/classes" && jar --create --file "$stage/vodsign.jar" .) || fail "jar failed"
@@ -74,11 +74,13 @@ stale=0
 for s in "${srcs[@]}"; do [ "$s" -nt "$tests" ] && stale=1; done
 if [ "$stale" = 1 ]; then
     echo "kotlin: compiling tests/kotlin" >&2
-    "$KOTLINC" -Werror -cp "$jar:$JNA_JAR" "${srcs[@]}" -d "$out/.conformance.tmp.jar" >&2 ||
+    # -Xfriend-paths: the suite checks the fast path's internal status mapping (FastNative)
+    # against include/vodsign.h, as a test source set sees its module's internals.
+    "$KOTLINC" -Werror -Xfriend-paths="$jar" -cp "$jar:$JNA_JAR" "${srcs[@]}" -d "$out/.conformance.tmp.jar" >&2 ||
         { rm -f "$out/.conformance.tmp.jar"; fail "kotlinc failed on tests/kotlin"; }
     mv "$out/.conformance.tmp.jar" "$tests"
 fi
 
 # No -Djna.library.path and no LD_LIBRARY_PATH: the native library must come from the jar.
-env -u LD_LIBRARY_PATH java -cp "$tests:$jar:$JNA_JAR:$KOTLIN_STDLIB" \
-    com.vodsign.conformance.ConformanceKt "$root/tests/vectors"
+env -u LD_LIBRARY_PATH java -Dvodsign.header="$root/include/vodsign.h" \
+    -cp "$tests:$jar:$JNA_JAR:$KOTLIN_STDLIB" com.vodsign.conformance.ConformanceKt "$root/tests/vectors"

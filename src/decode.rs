@@ -1,21 +1,18 @@
-//! Decoding a signature without the key: Base64, the MAC, the original text and its parameters.
+//! Decoding a signature without the key: Base64, the MAC, then the signed text's parameters
+//! (parsed by [`crate::query::parse`]) checked against the parameter table.
 //!
 //! Accepts what every official sample emits: Node's `querystring` (`%20`), PHP's
 //! `http_build_query` and Python's `urlencode` (`+` for space, `%7E`), unescaped concatenation
-//! (Java, Go), any hex case and any parameter order. Unknown parameters are kept.
-//!
-//! The signed text is parsed in one pass over blocks of 16 bytes, each classified at once: where
-//! its `&` and `=` are (visited one by one), whether it has a `%` or `+` (so whether a key or
-//! value needs decoding), and whether it has bytes that are not ASCII. Keys and values without
-//! escapes stay in the decoded signature; the others are percent-decoded into room after the text,
-//! in the same buffer (16 bytes at a time, with SSE2 on x86-64).
+//! (Python, Go), any hex case and any parameter order. Unknown parameters are kept.
 
 use core::fmt;
 
 use crate::b64;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mac::MAC_LEN;
-use crate::params::{Param, ParamType, check_window, shown};
+use crate::params::{Param, ParamType};
+use crate::query::parse::{self, Pairs, Span, check_utf8};
+
 
 /// A decoded signature: the MAC, the signed text and its parameters.
 ///
@@ -32,414 +29,11 @@ pub struct Decoded {
     /// Invariant (what [`Decoded::text`] relies on): the original text is UTF-8, and so is the
     /// text of every span.
     pairs: Vec<[Span; 2]>,
-    /// For each [`Param`], the index of its pair (below [`MAX_PARAMS`]).
+    /// For each [`Param`], the index of its pair (below [`MAX_PARAMS`](crate::MAX_PARAMS)).
     known: [Option<u8>; Param::ALL.len()],
     /// For each integer [`Param`], its value as 64 bits: every range fits `u64` but that of
     /// taskPriority, whose negative values are kept in two's complement (read back as `i64`).
     ints: [u64; Param::ALL.len()],
-}
-
-/// Where a decoded key or value lives: `buf[start..end]` when it has no escapes; otherwise, with
-/// positions counted on from the end of `buf`, in `decoded`. In a [`Decoded`], where `decoded`
-/// follows `buf` in one buffer, simply `bytes[start..end]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Span {
-    start: usize,
-    end: usize,
-}
-
-/// The text of `span`: see [`Span`].
-#[inline]
-fn span_bytes<'a>(buf: &'a [u8], decoded: &'a [u8], span: Span) -> &'a [u8] {
-    match span.start.checked_sub(buf.len()) {
-        Some(start) => &decoded[start..span.end - buf.len()],
-        None => &buf[span.start..span.end],
-    }
-}
-
-/// The most parameters a signature may carry (13 are defined); more is refused as malformed,
-/// which bounds the work an untrusted signature can cause.
-pub const MAX_PARAMS: usize = 64;
-
-/// The 16 bytes of `buf` from `at` (at most `buf.len()`), zeros after its end.
-#[inline]
-fn block(buf: &[u8], at: usize) -> [u8; 16] {
-    match buf.get(at..at + 16) {
-        Some(bytes) => bytes.try_into().unwrap_or_default(),
-        None => last_block(buf, at),
-    }
-}
-
-/// [`block`] near the end: `buf` has at least 16 bytes (a decoded signature starts with the
-/// MAC), so the last 16, shifted.
-#[inline(never)]
-fn last_block(buf: &[u8], at: usize) -> [u8; 16] {
-    let last = buf.len().saturating_sub(16);
-    let word = u128::from_le_bytes(buf.get(last..).and_then(|b| b.try_into().ok()).unwrap_or_default());
-    word.checked_shr(8 * at.saturating_sub(last) as u32).unwrap_or(0).to_le_bytes()
-}
-
-/// The value of a hex digit, any case (for the byte loop; the vector loop has its own).
-#[cfg_attr(target_arch = "x86_64", cfg(test))]
-#[inline]
-fn hex(b: u8) -> Option<u8> {
-    let digit = b.wrapping_sub(b'0');
-    let letter = (b | 0x20).wrapping_sub(b'a');
-    if digit < 10 {
-        Some(digit)
-    } else if letter < 6 {
-        Some(letter + 10)
-    } else {
-        None
-    }
-}
-
-/// Percent-decodes `buf[start..end]` (`+` is a space) into `out`; returns the length written
-/// and the decoded bytes OR-ed together (for the UTF-8 check). `out` has room for what is decoded
-/// before `end` and 16 bytes more (the vector loop stores whole blocks).
-///
-/// SSE2 (part of the x86_64 baseline), 16 bytes a step and no branch per byte: the escapes'
-/// digits are decoded for the whole block at once and removed by shifting the block left by two
-/// after each escape, last escape first.
-#[cfg(target_arch = "x86_64")]
-fn unescape_into(buf: &[u8], start: usize, end: usize, out: &mut [u8]) -> Parsed<(usize, u8)> {
-    // SAFETY: SSE2 is part of the x86_64 baseline.
-    unsafe { unescape_sse2(buf, start, end, out) }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sse2")]
-fn unescape_sse2(buf: &[u8], start: usize, end: usize, out: &mut [u8]) -> Parsed<(usize, u8)> {
-    use core::arch::x86_64::*;
-    /// From 15 - k, 16 bytes that are 0xFF after position k.
-    const AFTER: [u8; 32] = {
-        let mut t = [0; 32];
-        let mut i = 16;
-        while i < 32 {
-            t[i] = 0xFF;
-            i += 1;
-        }
-        t
-    };
-    let load = |bytes: &[u8]| -> __m128i {
-        // SAFETY: every caller passes 16 readable bytes; `loadu` takes any alignment.
-        unsafe { _mm_loadu_si128(bytes.as_ptr().cast()) }
-    };
-    let (mut at, mut len, mut high) = (start, 0, 0u8);
-    while at < end {
-        let bytes = block(buf, at);
-        let v = load(&bytes);
-        let n = (end - at).min(16);
-        let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
-        let mut escapes = _mm_movemask_epi8(is(b'%')) as u32 & ((1 << n) - 1);
-        // An escape whose digits are not both in the step ends it before that escape (and is an
-        // error when it is first: its digits are past `end`).
-        let mut take = n;
-        let late = escapes >> n.saturating_sub(2);
-        if late != 0 {
-            take = n.saturating_sub(2) + late.trailing_zeros() as usize;
-            escapes &= (1 << take) - 1;
-        }
-        // Hex digit values, any case, and which bytes are hex digits.
-        let digit = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
-        let letter = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(b'a' as i8));
-        let is_digit = _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit);
-        let is_letter = _mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(5)), letter);
-        let value = _mm_or_si128(
-            _mm_and_si128(is_digit, digit),
-            _mm_and_si128(is_letter, _mm_add_epi8(letter, _mm_set1_epi8(10))),
-        );
-        let hex = _mm_movemask_epi8(_mm_or_si128(is_digit, is_letter)) as u32;
-        let bad = escapes & !(hex >> 1 & hex >> 2);
-        if bad != 0 || take == 0 {
-            return Err(Fault::BadEscape(at + if bad != 0 { bad.trailing_zeros() as usize } else { 0 }));
-        }
-        // Each escape's byte in its place (digit values are below 16, so the 16-bit shift moves
-        // no bits between bytes), '+' as a space, every other byte as it is.
-        let decoded = _mm_or_si128(_mm_slli_epi16(_mm_srli_si128(value, 1), 4), _mm_srli_si128(value, 2));
-        let (percent, plus) = (is(b'%'), is(b'+'));
-        let mut r = _mm_or_si128(_mm_andnot_si128(percent, v), _mm_and_si128(percent, decoded));
-        r = _mm_or_si128(_mm_andnot_si128(plus, r), _mm_and_si128(plus, _mm_set1_epi8(b' ' as i8)));
-        // (Counted here: `count_ones` has no instruction in the x86_64 baseline.)
-        let (mut rest, mut kept) = (escapes, take);
-        while rest != 0 {
-            let k = 31 - rest.leading_zeros() as usize;
-            rest &= !(1 << k);
-            let after = load(&AFTER[15 - k..31 - k]);
-            r = _mm_or_si128(_mm_andnot_si128(after, r), _mm_and_si128(after, _mm_srli_si128(r, 2)));
-            kept -= 2;
-        }
-        if _mm_movemask_epi8(r) as u32 & ((1 << kept) - 1) != 0 {
-            high = 0x80;
-        }
-        if let Some(dst) = out.get_mut(len..len + 16) {
-            // SAFETY: `dst` has 16 writable bytes.
-            unsafe { _mm_storeu_si128(dst.as_mut_ptr().cast(), r) };
-        }
-        (at, len) = (at + take, len + kept);
-    }
-    Ok((len, high))
-}
-
-/// [`unescape_into`] one byte at a time (and the reference for its test on x86_64).
-#[cfg_attr(target_arch = "x86_64", cfg(test))]
-fn unescape_portable(buf: &[u8], start: usize, end: usize, out: &mut [u8]) -> Parsed<(usize, u8)> {
-    let src = buf.get(start..end).unwrap_or_default();
-    let (mut i, mut len, mut high) = (0, 0, 0);
-    while let (Some(&b), Some(dst)) = (src.get(i), out.get_mut(len)) {
-        *dst = match b {
-            b'+' => b' ',
-            b'%' => match (src.get(i + 1).copied().and_then(hex), src.get(i + 2).copied().and_then(hex)) {
-                (Some(h), Some(l)) => {
-                    i += 2;
-                    h << 4 | l
-                }
-                _ => return Err(Fault::BadEscape(start + i)),
-            },
-            b => b,
-        };
-        high |= *dst;
-        (i, len) = (i + 1, len + 1);
-    }
-    Ok((len, high))
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-use unescape_portable as unescape_into;
-
-/// What [`classify`] finds in 16 bytes: bit `i` of a mask stands for byte `i`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Classes {
-    /// `&` and `=`.
-    bounds: u32,
-    /// `%` and `+`.
-    escapes: u32,
-    /// Whether any byte is not ASCII.
-    high: bool,
-}
-
-/// Classifies 16 bytes (SSE2, part of the x86_64 baseline).
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn classify(block: [u8; 16]) -> Classes {
-    use core::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
-    // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are always available, and
-    // the unaligned load reads exactly the 16 bytes of `block`.
-    unsafe {
-        let v = _mm_loadu_si128(block.as_ptr().cast());
-        let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
-        Classes {
-            bounds: _mm_movemask_epi8(_mm_or_si128(is(b'&'), is(b'='))) as u32,
-            escapes: _mm_movemask_epi8(_mm_or_si128(is(b'%'), is(b'+'))) as u32,
-            high: _mm_movemask_epi8(v) != 0,
-        }
-    }
-}
-
-/// [`classify`] without SIMD (and the reference for its test on x86_64).
-#[cfg_attr(target_arch = "x86_64", cfg(test))]
-#[inline]
-fn classify_portable(block: [u8; 16]) -> Classes {
-    let (mut bounds, mut escapes, mut high) = (0, 0, 0);
-    for (i, b) in block.into_iter().enumerate() {
-        bounds |= u32::from(b == b'&' || b == b'=') << i;
-        escapes |= u32::from(b == b'%' || b == b'+') << i;
-        high |= b;
-    }
-    Classes { bounds, escapes, high: high >= 0x80 }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-use classify_portable as classify;
-
-/// A problem found while parsing the signed text, about the current key or, when
-/// [`Parser::key`] is set, the value of that key (made into an [`Error`] by [`Parser::error`]).
-enum Fault {
-    /// A `%` not followed by two hex digits, at this position of `buf`.
-    BadEscape(usize),
-    /// Escapes that decode to bytes that are not UTF-8.
-    NotUtf8,
-    /// A key seen before.
-    Duplicate,
-    /// More than [`MAX_PARAMS`] pairs.
-    TooMany,
-}
-
-type Parsed<T> = core::result::Result<T, Fault>;
-
-/// The pairs of a signed text, as they are parsed. Positions are in `buf`.
-struct Parser<'a> {
-    /// The decoded signature: the MAC, then the text.
-    buf: &'a [u8],
-    /// Whether the text is ASCII, as far as it has been classified.
-    ascii: bool,
-    /// Room for the decoded keys and values (after `buf` in the same allocation, with 16 bytes to
-    /// spare), and how much of it is used.
-    decoded: &'a mut [u8],
-    used: usize,
-    /// The key of the current pair, once decoded.
-    key: Option<Span>,
-    pairs: Vec<[Span; 2]>,
-    known: [Option<u8>; Param::ALL.len()],
-}
-
-impl Parser<'_> {
-    /// Parses the whole text.
-    fn run(&mut self) -> Parsed<()> {
-        let buf = self.buf;
-        // The current pair's start, its first '=' and whether the key before it has escapes;
-        // whether the current key or value has escapes in the blocks before this one.
-        let (mut pair, mut equals, mut key_escapes, mut carry) = (MAC_LEN, None, false, false);
-        let mut pos = MAC_LEN;
-        while pos < buf.len() {
-            let Classes { mut bounds, escapes, high } = classify(block(buf, pos));
-            self.ascii &= !high;
-            // Where the current key or value starts in this block.
-            let mut from = 0;
-            while bounds != 0 {
-                let i = bounds.trailing_zeros();
-                bounds &= bounds - 1;
-                let at = pos + i as usize;
-                let escaped = carry || (escapes & ((1 << i) - 1)) >> from != 0;
-                if buf.get(at) == Some(&b'&') {
-                    self.pair(pair, equals, key_escapes, at, escaped)?;
-                    (pair, equals) = (at + 1, None);
-                } else if equals.is_none() {
-                    (equals, key_escapes) = (Some(at), escaped);
-                } else {
-                    // A '=' in a value.
-                    continue;
-                }
-                (from, carry) = (i + 1, false);
-            }
-            carry |= escapes >> from != 0;
-            pos += 16;
-        }
-        self.pair(pair, equals, key_escapes, buf.len(), carry)
-    }
-
-    /// Adds the pair `buf[start..end]`, whose first '=' (if any) is at `equals`.
-    #[inline]
-    fn pair(&mut self, start: usize, equals: Option<usize>, key_escapes: bool, end: usize, escaped: bool) -> Parsed<()> {
-        if end == start {
-            return Ok(());
-        }
-        self.key = None;
-        let (key_end, key_escapes) = match equals {
-            Some(e) => (e, key_escapes),
-            None => (end, escaped),
-        };
-        let key = self.part(start, key_end, key_escapes)?;
-        self.key = Some(key);
-        // Without '=', the value is empty (at the end of the pair).
-        let value = self.part(end.min(key_end + 1), end, escaped && equals.is_some())?;
-        let param = match key.start.checked_sub(self.buf.len()) {
-            None => Param::from_block(block(self.buf, key.start), key.end - key.start),
-            Some(at) => Param::from_block(block(self.decoded, at), key.end - key.start),
-        };
-        let seen = match param {
-            Some(p) => self.known[p as usize].is_some(),
-            None => self.seen(key),
-        };
-        if seen {
-            return Err(Fault::Duplicate);
-        }
-        if self.pairs.len() == MAX_PARAMS {
-            return Err(Fault::TooMany);
-        }
-        if let Some(p) = param {
-            self.known[p as usize] = Some(self.pairs.len() as u8);
-        }
-        self.pairs.push([key, value]);
-        Ok(())
-    }
-
-    /// The span of the key or value `buf[start..end]`, percent-decoded if it has escapes.
-    #[inline]
-    fn part(&mut self, start: usize, end: usize, escaped: bool) -> Parsed<Span> {
-        if escaped { self.unescape(start, end) } else { Ok(Span { start, end }) }
-    }
-
-    /// Percent-decodes `buf[start..end]` (`+` is a space) to the end of `decoded`.
-    #[inline(never)]
-    fn unescape(&mut self, start: usize, end: usize) -> Parsed<Span> {
-        let buf = self.buf;
-        let first = self.used;
-        let out = self.decoded.get_mut(first..).unwrap_or_default();
-        let (len, high) = unescape_into(buf, start, end, out)?;
-        let decoded = out.get(..len).unwrap_or_default();
-        // ASCII decoded from ASCII is UTF-8: check only what may not be.
-        if (high >= 0x80 || !self.ascii) && core::str::from_utf8(decoded).is_err() {
-            return Err(Fault::NotUtf8);
-        }
-        self.used = first + len;
-        Ok(Span { start: buf.len() + first, end: buf.len() + first + len })
-    }
-
-    /// Whether an unknown key is among the keys before it. Unknown keys are rare: this
-    /// compares with each (at most MAX_PARAMS).
-    #[inline(never)]
-    fn seen(&self, key: Span) -> bool {
-        self.pairs.iter().any(|[k, _]| self.bytes(*k) == self.bytes(key))
-    }
-
-    #[inline(never)]
-    fn bytes(&self, span: Span) -> &[u8] {
-        span_bytes(self.buf, self.decoded, span)
-    }
-
-    /// The error for `fault`, unless the original text is not UTF-8 (found first, as if the
-    /// whole text had been checked before parsing).
-    #[cold]
-    #[inline(never)]
-    fn error(&self, fault: Fault) -> Error {
-        if let Err(e) = check_utf8(&self.buf[MAC_LEN..]) {
-            return e;
-        }
-        let key = self.key.map(|k| core::str::from_utf8(self.bytes(k)).unwrap_or_default());
-        // "a key", or "the value of" the key.
-        let shown_key = key.map(shown);
-        let (whose, key_shown) = match &shown_key {
-            Some(k) => ("the value of ", k.as_str()),
-            None => ("a key", ""),
-        };
-        match fault {
-            Fault::BadEscape(at) => Error::new(
-                ErrorKind::MalformedQuery,
-                None,
-                format_args!(
-                    "bad percent escape in {whose}{key_shown} at byte {} of the signed text; '%' must be followed by two hex digits",
-                    at - MAC_LEN
-                ),
-            ),
-            Fault::NotUtf8 => {
-                Error::new(ErrorKind::NotUtf8, None, format_args!("{whose}{key_shown} percent-decodes to bytes that are not UTF-8"))
-            }
-            Fault::Duplicate => Error::at(
-                ErrorKind::DuplicateParameter,
-                key.unwrap_or_default(),
-                format_args!("{key_shown} appears more than once"),
-            ),
-            Fault::TooMany => Error::new(
-                ErrorKind::MalformedQuery,
-                None,
-                format_args!("the signed text has more than {MAX_PARAMS} parameters"),
-            ),
-        }
-    }
-}
-
-/// Checks that the signed text is UTF-8.
-#[inline(never)]
-fn check_utf8(text: &[u8]) -> Result<()> {
-    match core::str::from_utf8(text) {
-        Ok(_) => Ok(()),
-        Err(e) => Err(Error::new(
-            ErrorKind::NotUtf8,
-            None,
-            format_args!("the signed text is not UTF-8 (at byte {})", e.valid_up_to()),
-        )),
-    }
 }
 
 /// Decodes a signature. See [`Decoded`].
@@ -473,7 +67,7 @@ pub fn decode(signature: &str) -> Result<Decoded> {
 impl Decoded {
     /// Parses the decoded signature `bytes` (the MAC, then the signed text). The decoded keys and
     /// values go after the text, in room as long as the text and 16 bytes more (decoding never
-    /// lengthens a text, and `unescape_into` may store 16 bytes at the end).
+    /// lengthens a text, and the parser reads a decoded key 16 bytes at a time).
     fn parse(mut bytes: Vec<u8>) -> Result<Decoded> {
         let text_end = bytes.len();
         if u32::try_from(text_end).is_err() {
@@ -482,22 +76,7 @@ impl Decoded {
         }
         bytes.resize(2 * text_end - MAC_LEN + 16, 0);
         let (buf, decoded) = bytes.split_at_mut(text_end);
-        let mut parser = Parser {
-            buf,
-            ascii: true,
-            decoded,
-            used: 0,
-            key: None,
-            pairs: Vec::with_capacity(16),
-            known: [None; Param::ALL.len()],
-        };
-        if let Err(fault) = parser.run() {
-            return Err(parser.error(fault));
-        }
-        if !parser.ascii {
-            check_utf8(&parser.buf[MAC_LEN..])?;
-        }
-        let Parser { used, pairs, known, .. } = parser;
+        let Pairs { pairs, known, used } = parse::parse(buf, decoded)?;
         bytes.truncate(text_end + used);
         let mut d = Decoded { bytes, text_end, pairs, known, ints: [0; Param::ALL.len()] };
         for p in Param::REQUIRED {
@@ -638,28 +217,6 @@ impl Decoded {
     pub fn seconds_left(&self, now: u64) -> u64 {
         self.expire_time().saturating_sub(now)
     }
-
-    /// Checks the time window at `now`: expireTime after currentTimeStamp and at most 90 days
-    /// later, currentTimeStamp no later than `now + skew`, and `now` before expireTime.
-    pub fn check_time(&self, now: u64, skew: u64) -> Result<()> {
-        let (cts, exp) = (self.current_time_stamp(), self.expire_time());
-        check_window(cts, exp)?;
-        if cts > now.saturating_add(skew) {
-            return Err(Error::new(
-                ErrorKind::NotYetValid,
-                None,
-                format_args!("currentTimeStamp {cts} is {} seconds after now ({now}); at most {skew} allowed", cts - now),
-            ));
-        }
-        if now >= exp {
-            return Err(Error::new(
-                ErrorKind::Expired,
-                None,
-                format_args!("expired at {exp}, {} seconds before now ({now})", now - exp),
-            ));
-        }
-        Ok(())
-    }
 }
 
 impl fmt::Debug for Decoded {
@@ -672,19 +229,13 @@ impl fmt::Debug for Decoded {
     }
 }
 
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// What a decode gives, in a form both parsers can fill in.
-    #[derive(Debug, PartialEq, Eq)]
-    struct Outcome {
-        mac: [u8; MAC_LEN],
-        original: String,
-        params: Vec<(String, String)>,
-        /// For each parameter, its value text and 64-bit value.
-        values: Vec<Option<(String, u64)>>,
-    }
+    use crate::query::parse::MAX_PARAMS;
+    use crate::query::reference::{self, Outcome};
 
     fn outcome(d: &Decoded) -> Outcome {
         Outcome {
@@ -692,176 +243,6 @@ mod tests {
             original: d.original().to_string(),
             params: d.params().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             values: Param::ALL.iter().map(|&p| d.get_param(p).map(|v| (v.to_string(), d.ints[p as usize]))).collect(),
-        }
-    }
-
-    /// The parser this module had before the one-pass scan, kept as the reference: the new one
-    /// must accept and refuse the same inputs, with the same errors.
-    mod reference {
-        use super::Outcome;
-        use crate::error::{Error, ErrorKind, Result};
-        use crate::mac::MAC_LEN;
-        use crate::params::{Param, ParamType, shown};
-        use std::ops::Range;
-
-        #[derive(Clone, Copy)]
-        struct Span {
-            escaped: bool,
-            start: u32,
-            end: u32,
-        }
-
-        fn span_text<'a>(original: &'a str, unescaped: &'a str, span: Span) -> &'a str {
-            let src = if span.escaped { unescaped } else { original };
-            &src[span.start as usize..span.end as usize]
-        }
-
-        fn unescape(text: &str, range: Range<usize>, buf: &mut String, key: Option<Span>) -> Result<Span> {
-            let s = &text.as_bytes()[range.clone()];
-            if !s.iter().any(|&b| b == b'%' || b == b'+') {
-                return Ok(Span { escaped: false, start: range.start as u32, end: range.end as u32 });
-            }
-            let mut bytes = Vec::with_capacity(s.len());
-            let mut i = 0;
-            while i < s.len() {
-                match s[i] {
-                    b'+' => bytes.push(b' '),
-                    b'%' => {
-                        let hex = |b: u8| (b as char).to_digit(16);
-                        match (s.get(i + 1).copied().and_then(hex), s.get(i + 2).copied().and_then(hex)) {
-                            (Some(h), Some(l)) => bytes.push((h * 16 + l) as u8),
-                            _ => {
-                                return Err(escape_error(key.map(|k| span_text(text, buf, k)), Some(range.start + i)));
-                            }
-                        }
-                        i += 2;
-                    }
-                    b => bytes.push(b),
-                }
-                i += 1;
-            }
-            let decoded =
-                String::from_utf8(bytes).map_err(|_| escape_error(key.map(|k| span_text(text, buf, k)), None))?;
-            let start = buf.len() as u32;
-            buf.push_str(&decoded);
-            Ok(Span { escaped: true, start, end: buf.len() as u32 })
-        }
-
-        fn escape_error(key: Option<&str>, at: Option<usize>) -> Error {
-            let what = match key {
-                Some(k) => format!("the value of {}", shown(k)),
-                None => "a key".to_string(),
-            };
-            match at {
-                Some(byte) => Error::new(
-                    ErrorKind::MalformedQuery,
-                    None,
-                    format_args!(
-                        "bad percent escape in {what} at byte {byte} of the signed text; '%' must be followed by two hex digits"
-                    ),
-                ),
-                None => Error::new(
-                    ErrorKind::NotUtf8,
-                    None,
-                    format_args!("{what} percent-decodes to bytes that are not UTF-8"),
-                ),
-            }
-        }
-
-        pub(super) fn decode(signature: &str) -> Result<Outcome> {
-            let mut raw = crate::b64::decode(signature.as_bytes(), 0).map_err(|e| {
-                Error::new(ErrorKind::NotBase64, None, format_args!("signature is not standard padded Base64: {e}"))
-            })?;
-            if raw.len() <= MAC_LEN {
-                return Err(Error::new(
-                    ErrorKind::TooShort,
-                    None,
-                    format_args!(
-                        "signature decodes to {} bytes; needs at least {} (a {MAC_LEN}-byte MAC and the parameters)",
-                        raw.len(),
-                        MAC_LEN + 1
-                    ),
-                ));
-            }
-            let mut mac = [0u8; MAC_LEN];
-            mac.copy_from_slice(&raw[..MAC_LEN]);
-            raw.drain(..MAC_LEN);
-            let text = String::from_utf8(raw).map_err(|e| {
-                Error::new(
-                    ErrorKind::NotUtf8,
-                    None,
-                    format_args!("the signed text is not UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
-                )
-            })?;
-            let mut unescaped = String::new();
-            let mut pairs: Vec<[Span; 2]> = Vec::new();
-            let mut known = [None; Param::ALL.len()];
-            let mut offset = 0;
-            for segment in text.split('&') {
-                let start = offset;
-                offset += segment.len() + 1;
-                if segment.is_empty() {
-                    continue;
-                }
-                let (k, v) = match segment.find('=') {
-                    Some(i) => (start..start + i, start + i + 1..start + segment.len()),
-                    None => (start..start + segment.len(), start + segment.len()..start + segment.len()),
-                };
-                let key = unescape(&text, k, &mut unescaped, None)?;
-                let value = unescape(&text, v, &mut unescaped, Some(key))?;
-                let key_text = span_text(&text, &unescaped, key);
-                let param = Param::from_name(key_text);
-                let seen = match param {
-                    Some(p) => known[p as usize].is_some(),
-                    None => pairs.iter().any(|[k, _]| span_text(&text, &unescaped, *k) == key_text),
-                };
-                if seen {
-                    return Err(Error::at(
-                        ErrorKind::DuplicateParameter,
-                        key_text,
-                        format_args!("{} appears more than once", shown(key_text)),
-                    ));
-                }
-                if pairs.len() == super::MAX_PARAMS {
-                    return Err(Error::new(
-                        ErrorKind::MalformedQuery,
-                        None,
-                        format_args!("the signed text has more than {} parameters", super::MAX_PARAMS),
-                    ));
-                }
-                if let Some(p) = param {
-                    known[p as usize] = Some(pairs.len());
-                }
-                pairs.push([key, value]);
-            }
-            for p in Param::REQUIRED {
-                if known[p as usize].is_none() {
-                    return Err(Error::at(ErrorKind::MissingParameter, p.name(), format_args!("{} is missing", p.name())));
-                }
-            }
-            let get = |p: Param| known[p as usize].map(|i| span_text(&text, &unescaped, pairs[i][1]));
-            let mut values = Vec::new();
-            for p in Param::ALL {
-                values.push(match get(p) {
-                    None => None,
-                    Some(value) => Some((
-                        value.to_string(),
-                        match p.ty() {
-                            ParamType::Integer { .. } if value.is_empty() && !p.is_required() => 0,
-                            ParamType::Integer { .. } => p.parse_int(value)? as u64,
-                            ParamType::String => {
-                                p.check_str(value)?;
-                                0
-                            }
-                        },
-                    )),
-                });
-            }
-            let params = pairs
-                .iter()
-                .map(|[k, v]| (span_text(&text, &unescaped, *k).to_string(), span_text(&text, &unescaped, *v).to_string()))
-                .collect();
-            Ok(Outcome { mac, original: text, params, values })
         }
     }
 
@@ -903,104 +284,6 @@ mod tests {
     fn value_of(text: &[u8], key: &str) -> Option<String> {
         let o = same(text).unwrap_or_else(|e| panic!("{e}"));
         o.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
-    }
-
-    #[test]
-    fn lookup_matches_from_name() {
-        let find = |name: &[u8], then: &[u8]| {
-            let buf = [&[0xA5; MAC_LEN][..], name, then].concat();
-            Param::from_block(block(&buf, MAC_LEN), name.len())
-        };
-        for p in Param::ALL {
-            let name = p.name().as_bytes();
-            for then in [&b""[..], b"=1", b"&x=yyyyyyyyyyyyyyyyyyyyyyy"] {
-                assert_eq!(find(name, then), Some(p));
-                assert_eq!(find(&name[1..], then), None);
-                assert_eq!(find(&name[..name.len() - 1], then), None);
-                assert_eq!(find(&[name, b"x"].concat(), then), None);
-            }
-        }
-        for name in ["", "s", "secretid", "SecretId", "secretIe", "sessionContexT", "\u{e9}\u{e9}", "currentTimeStampX"] {
-            assert_eq!(find(name.as_bytes(), b"=1"), Param::from_name(name), "{name:?}");
-        }
-    }
-
-    #[test]
-    fn blocks_read_zeros_after_the_end() {
-        for len in 16..60 {
-            let buf: Vec<u8> = (1..=len as u8).collect();
-            for at in 0..=len {
-                let mut want = [0u8; 16];
-                let n = (len - at).min(16);
-                want[..n].copy_from_slice(&buf[at..at + n]);
-                assert_eq!(block(&buf, at), want, "len {len} at {at}");
-            }
-        }
-    }
-
-    #[test]
-    fn hex_digits() {
-        for b in 0..=255u8 {
-            assert_eq!(hex(b), (b as char).to_digit(16).map(|d| d as u8), "{b:#x}");
-        }
-    }
-
-    #[test]
-    fn classify_finds_the_special_bytes() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        for round in 0..20_000 {
-            let mut block = [0u8; 16];
-            for b in &mut block {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                // Mostly the interesting bytes, sometimes any byte.
-                *b = match seed % 8 {
-                    0 => b'&',
-                    1 => b'=',
-                    2 => b'%',
-                    3 => b'+',
-                    4 => (seed >> 8) as u8,
-                    _ => b'a' + (seed >> 8) as u8 % 26,
-                };
-            }
-            if round == 0 {
-                block = [0; 16];
-            }
-            let mask = |set: &[u8]| block.iter().enumerate().fold(0u32, |m, (i, b)| m | u32::from(set.contains(b)) << i);
-            let want = Classes { bounds: mask(b"&="), escapes: mask(b"%+"), high: block.iter().any(|&b| b >= 0x80) };
-            assert_eq!(classify(block), want, "{block:?}");
-            assert_eq!(classify_portable(block), want, "{block:?}");
-        }
-    }
-
-    /// The vector unescaping against the byte loop, on every sub-range of texts mixing kept
-    /// bytes, '+', valid and bad escapes (any case, non-ASCII), so that escapes fall on every
-    /// position of a block and at the end of the range.
-    #[cfg(target_arch = "x86_64")]
-    #[test]
-    fn vector_unescaping_matches_the_byte_loop() {
-        let pieces = ["a", "%41", "%e4%b8%ad", "+", "%2b", "%%", "%4", "%g1", "%F", "bcdefgh", "%C3%A9", "%ff", "="];
-        let mut seed = 7u32;
-        for _ in 0..400 {
-            let mut text = vec![0xA5; MAC_LEN];
-            while text.len() < MAC_LEN + 60 {
-                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
-                text.extend_from_slice(pieces[(seed >> 16) as usize % pieces.len()].as_bytes());
-            }
-            for start in MAC_LEN..text.len() {
-                for end in start..=text.len() {
-                    let (mut a, mut b) = (vec![0; text.len()], vec![0; text.len()]);
-                    let ours = unescape_into(&text, start, end, &mut a).map(|(n, h)| (a[..n].to_vec(), h >= 0x80));
-                    let theirs = unescape_portable(&text, start, end, &mut b).map(|(n, h)| (b[..n].to_vec(), h >= 0x80));
-                    match (ours, theirs) {
-                        (Ok(x), Ok(y)) => assert_eq!(x, y, "{:?}", String::from_utf8_lossy(&text[start..end])),
-                        (Err(Fault::BadEscape(x)), Err(Fault::BadEscape(y))) => assert_eq!(x, y),
-                        _ => panic!("different outcomes for {:?}", String::from_utf8_lossy(&text[start..end])),
-                    }
-                }
-            }
-        }
     }
 
     #[test]

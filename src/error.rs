@@ -112,7 +112,7 @@ impl fmt::Display for ErrorKind {
 /// `sourceContext has 251 characters; at most 250`.
 ///
 /// One pointer wide (the details live in a box): a `Result` of this crate costs its callers
-/// little to pass along, which keeps the shared library small (issue 5) and the hot paths lean.
+/// little to pass along, which keeps the hot paths lean.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Error(Box<Details>);
 
@@ -137,7 +137,7 @@ impl Error {
     /// An error whose message is written with `format_args!`.
     ///
     /// Cold and never inlined: errors are the rare path, and building every message in this one
-    /// place, rather than at each call site, keeps the shared library small (issue 5).
+    /// place, rather than at each call site, keeps the callers small.
     #[cold]
     #[inline(never)]
     pub(crate) fn new(kind: ErrorKind, param: Option<&str>, message: fmt::Arguments<'_>) -> Self {

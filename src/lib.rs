@@ -26,14 +26,15 @@
 #![warn(missing_docs)]
 
 mod b64;
-mod cpu;
 mod decode;
-mod encode;
+mod query;
 mod error;
 mod mac;
+mod options;
 mod os;
 mod params;
 mod sign;
+mod simd;
 mod verify;
 mod warnings;
 pub mod capi;
@@ -43,22 +44,16 @@ mod uniffi_api;
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
-pub use decode::{Decoded, MAX_PARAMS, decode};
+pub use decode::{Decoded, decode};
 pub use error::{Error, ErrorKind, Result};
 pub use mac::MAC_LEN;
 pub use params::{
     DEFAULT_SKEW, DEFAULT_VALIDITY, MAX_DECODED_RANDOM, MAX_SESSION_CONTEXT_CHARS, MAX_SOURCE_CONTEXT_CHARS,
-    MAX_STORAGE_REGION_CHARS, MAX_VALIDITY, Param, ParamType, TASK_NOTIFY_MODES, check_window, random_for_signing,
+    MAX_STORAGE_REGION_CHARS, MAX_VALIDITY, Param, ParamType, ParamValue, TASK_NOTIFY_MODES, random_for_signing,
 };
 pub use os::{random_u32, unix_now};
-pub use sign::{Options, ParamValue, Signer};
-pub use verify::{Verifier, seconds_left, verify};
+pub use options::Options;
+pub use sign::Signer;
+pub use query::parse::MAX_PARAMS;
+pub use verify::{Verifier, check_window, seconds_left, verify};
 pub use warnings::{Warning, WarningKind};
-
-/// Appends the standard padded Base64 of `bytes` to `out` with the library's own encoder (SSSE3
-/// where the CPU has it). For the benchmarks' second bare limit only: not part of the API, and
-/// may change or go in any release.
-#[doc(hidden)]
-pub fn __base64_for_benchmarks(bytes: &[u8], out: &mut String) {
-    b64::encode_into_string(bytes, out);
-}

@@ -9,20 +9,6 @@ pub fn unix_now() -> Result<u64> {
 }
 
 /// Whole seconds since 1970 from the realtime clock; `None` before 1970.
-///
-/// On Unix this calls `clock_gettime(CLOCK_REALTIME)`, the clock `SystemTime::now()` reads,
-/// directly: `SystemTime::now()` unwraps that call's `io::Result`, which links `io::Error`'s
-/// `Debug` and its OS error texts into the shared library, 6.4 KB of its size budget.
-/// The call cannot fail with a valid pointer; if it did, this says `None` where std would panic.
-#[cfg(unix)]
-fn system_seconds() -> Option<u64> {
-    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `now` is a valid, writable `timespec`, the only memory the call writes.
-    let status = unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut now) };
-    if status == 0 { u64::try_from(now.tv_sec).ok() } else { None }
-}
-
-#[cfg(not(unix))]
 fn system_seconds() -> Option<u64> {
     use std::time::{SystemTime, UNIX_EPOCH};
     SystemTime::now().duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs())

@@ -3,7 +3,7 @@
 //! One table serves signing (which checks what it is about to emit) and decoding (which checks
 //! what it read), so a rule is written once.
 
-use crate::encode::Decimal;
+use crate::query::escape::Decimal;
 use crate::error::{Error, ErrorKind, Result};
 
 /// The longest validity the VOD server accepts: 90 days, in seconds.
@@ -70,6 +70,16 @@ pub enum ParamType {
     },
 }
 
+/// A parameter's value: text or a whole number (as [`Options::set`](crate::Options::set) takes it
+/// and [`Options::get`](crate::Options::get) gives it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamValue<'a> {
+    /// Text.
+    Str(&'a str),
+    /// A whole number.
+    Int(i128),
+}
+
 /// The slot of a name of `len` bytes whose second byte is `second` (0 if it has none) in
 /// [`SLOTS`]: the length and the second byte tell the known names apart.
 const fn slot(len: usize, second: u8) -> usize {
@@ -127,9 +137,20 @@ impl Param {
         Param::StorageRegion,
     ];
 
-    /// The four parameters every signature carries.
+    /// The four parameters every signature carries: the first four of [`Param::ALL`].
     pub const REQUIRED: [Param; 4] =
         [Param::SecretId, Param::CurrentTimeStamp, Param::ExpireTime, Param::Random];
+
+    /// The optional parameters, in canonical order: every parameter after the required four.
+    pub const OPTIONAL: [Param; Param::ALL.len() - Param::REQUIRED.len()] = {
+        let mut out = [Param::Procedure; Param::ALL.len() - Param::REQUIRED.len()];
+        let mut i = 0;
+        while i < out.len() {
+            out[i] = Param::ALL[i + Param::REQUIRED.len()];
+            i += 1;
+        }
+        out
+    };
 
     /// The name on the wire, for example `currentTimeStamp`.
     pub const fn name(self) -> &'static str {
@@ -298,25 +319,6 @@ pub fn random_for_signing(value: i128) -> Result<u32> {
     u32::try_from(value).map_err(|_| {
         Param::Random.invalid(format_args!("random is {}; a signature's random must be from 0 to {}", Decimal(value), u32::MAX))
     })
-}
-
-/// Checks the relation between the two timestamps: expireTime after currentTimeStamp, and
-/// no more than [`MAX_VALIDITY`] seconds after it.
-pub fn check_window(current_time_stamp: u64, expire_time: u64) -> Result<()> {
-    if expire_time <= current_time_stamp {
-        return Err(Param::ExpireTime.invalid(format_args!(
-            "expireTime {expire_time} is not later than currentTimeStamp {current_time_stamp}"
-        )));
-    }
-    let validity = expire_time - current_time_stamp;
-    if validity > MAX_VALIDITY {
-        return Err(Error::new(
-            ErrorKind::ValidityTooLong,
-            None,
-            format_args!("validity is {validity} seconds (expireTime - currentTimeStamp); at most {MAX_VALIDITY} (90 days)"),
-        ));
-    }
-    Ok(())
 }
 
 /// A region short name: parts joined by '-', none empty, at least two; the first of lowercase

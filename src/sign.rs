@@ -1,229 +1,15 @@
-//! Signing: [`Options`] for the optional parameters and [`Signer`], which holds the keyed state.
+//! Signing: [`Signer`] holds the keyed state and writes the signed text of [`Options`].
 
 use std::cell::RefCell;
 
 use crate::b64;
-use crate::encode::{Value, pair_into, pair_len_bound};
-use crate::error::{Error, ErrorKind, Result};
+use crate::options::Options;
+use crate::query::escape::{pair_into, pair_len_bound};
+use crate::error::Result;
 use crate::mac::{Key, MAC_LEN};
 use crate::os::{random_u32, unix_now};
-use crate::params::{DEFAULT_VALIDITY, MAX_VALIDITY, Param, ParamType, check_window};
-
-/// The optional parameters of a signature, and the validity [`Signer::sign`] uses.
-///
-/// A parameter that is `Some` is emitted even when empty or zero (`procedure=`, `classId=0`);
-/// `None` leaves it out. Values are checked when signing, against the documented rules.
-///
-/// ```
-/// let opts = vodsign::Options::new().procedure("LongVideoPreset").class_id(3).one_time_valid(1);
-/// assert_eq!(opts.validity, 86_400);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Options {
-    /// `procedure`: task-flow template name.
-    pub procedure: Option<String>,
-    /// `classId`: media category.
-    pub class_id: Option<u64>,
-    /// `oneTimeValid`: 0 or 1.
-    pub one_time_valid: Option<u8>,
-    /// `sourceContext`: at most 250 characters.
-    pub source_context: Option<String>,
-    /// `taskPriority`: -10 to 10.
-    pub task_priority: Option<i64>,
-    /// `taskNotifyMode`: `Finish`, `Change` or `None`.
-    pub task_notify_mode: Option<String>,
-    /// `vodSubAppId`: sub-application id.
-    pub vod_sub_app_id: Option<u64>,
-    /// `sessionContext`: at most 1000 characters.
-    pub session_context: Option<String>,
-    /// `storageRegion`: region short name such as `ap-chongqing`.
-    pub storage_region: Option<String>,
-    /// Seconds from `currentTimeStamp` to `expireTime` for [`Signer::sign`]: 1 to 7,776,000,
-    /// default 86,400. [`Signer::sign_at`] takes an explicit expireTime instead.
-    pub validity: u64,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            procedure: None,
-            class_id: None,
-            one_time_valid: None,
-            source_context: None,
-            task_priority: None,
-            task_notify_mode: None,
-            vod_sub_app_id: None,
-            session_context: None,
-            storage_region: None,
-            validity: DEFAULT_VALIDITY,
-        }
-    }
-}
-
-/// A value for [`Options::set`]: text or a whole number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParamValue<'a> {
-    /// Text.
-    Str(&'a str),
-    /// A whole number.
-    Int(i128),
-}
-
-impl Options {
-    /// No optional parameter set, validity one day.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The defaults of the documented Node sample: `procedure=''`, `classId=0`,
-    /// `oneTimeValid=0`, `sourceContext=''`, validity one day.
-    pub fn sample_defaults() -> Self {
-        Options::new().procedure("").class_id(0).one_time_valid(0).source_context("")
-    }
-
-    /// Sets `procedure`.
-    pub fn procedure(mut self, v: impl Into<String>) -> Self {
-        self.procedure = Some(v.into());
-        self
-    }
-    /// Sets `classId`.
-    pub fn class_id(mut self, v: u64) -> Self {
-        self.class_id = Some(v);
-        self
-    }
-    /// Sets `oneTimeValid` (0 or 1).
-    pub fn one_time_valid(mut self, v: u8) -> Self {
-        self.one_time_valid = Some(v);
-        self
-    }
-    /// Sets `sourceContext`.
-    pub fn source_context(mut self, v: impl Into<String>) -> Self {
-        self.source_context = Some(v.into());
-        self
-    }
-    /// Sets `taskPriority` (-10 to 10).
-    pub fn task_priority(mut self, v: i64) -> Self {
-        self.task_priority = Some(v);
-        self
-    }
-    /// Sets `taskNotifyMode` (`Finish`, `Change` or `None`).
-    pub fn task_notify_mode(mut self, v: impl Into<String>) -> Self {
-        self.task_notify_mode = Some(v.into());
-        self
-    }
-    /// Sets `vodSubAppId`.
-    pub fn vod_sub_app_id(mut self, v: u64) -> Self {
-        self.vod_sub_app_id = Some(v);
-        self
-    }
-    /// Sets `sessionContext`.
-    pub fn session_context(mut self, v: impl Into<String>) -> Self {
-        self.session_context = Some(v.into());
-        self
-    }
-    /// Sets `storageRegion`.
-    pub fn storage_region(mut self, v: impl Into<String>) -> Self {
-        self.storage_region = Some(v.into());
-        self
-    }
-    /// Sets the validity in seconds used by [`Signer::sign`].
-    pub fn validity(mut self, seconds: u64) -> Self {
-        self.validity = seconds;
-        self
-    }
-
-    /// Sets an optional parameter by its wire name, for callers driven by configuration or JSON.
-    ///
-    /// The value is checked at once: fails with [`ErrorKind::InvalidParameter`] for an unknown or
-    /// required name, a value of the wrong type, or a value that breaks the parameter's rule.
-    pub fn set(&mut self, name: &str, value: ParamValue<'_>) -> Result<()> {
-        let param = Param::from_name(name).ok_or_else(|| {
-            Error::at(ErrorKind::InvalidParameter, name, format_args!("{} is not an optional signature parameter", crate::params::shown(name)))
-        })?;
-        if param.is_required() {
-            return Err(param.invalid(format_args!("{name} is required and set by the signer, not an option")));
-        }
-        match value {
-            ParamValue::Str(s) => {
-                // Refuses text for an integer parameter ("takes a number, not text").
-                param.check_str(s)?;
-                let field = match param {
-                    Param::Procedure => &mut self.procedure,
-                    Param::SourceContext => &mut self.source_context,
-                    Param::TaskNotifyMode => &mut self.task_notify_mode,
-                    Param::SessionContext => &mut self.session_context,
-                    Param::StorageRegion => &mut self.storage_region,
-                    // The other parameters refused the text in `check_str`.
-                    _ => return Ok(()),
-                };
-                *field = Some(s.to_owned());
-            }
-            ParamValue::Int(n) => {
-                // A number for a text parameter is checked as empty text first (so taskNotifyMode
-                // refuses it as not one of its values), then refused by `check_int` ("takes text,
-                // not a number").
-                if param.ty() == ParamType::String {
-                    param.check_str("")?;
-                }
-                param.check_int(n)?;
-                // Within the parameter's range, so every conversion is exact.
-                match param {
-                    Param::ClassId => self.class_id = Some(n as u64),
-                    Param::OneTimeValid => self.one_time_valid = Some(n as u8),
-                    Param::TaskPriority => self.task_priority = Some(n as i64),
-                    Param::VodSubAppId => self.vod_sub_app_id = Some(n as u64),
-                    // The other parameters refused the number in `check_int`.
-                    _ => {}
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Every optional parameter in canonical order, `None` where it is not set: iterate
-    /// `.iter().flatten()` for the ones that are. One function for all its users rather than an
-    /// iterator chain compiled into each (the size budget of the shared library).
-    #[inline(never)]
-    pub(crate) fn pairs(&self) -> [Option<(Param, Value<'_>)>; 9] {
-        fn s(p: Param, v: &Option<String>) -> Option<(Param, Value<'_>)> {
-            v.as_deref().map(|v| (p, Value::Str(v)))
-        }
-        fn i(p: Param, v: Option<i128>) -> Option<(Param, Value<'static>)> {
-            v.map(|v| (p, Value::Int(v)))
-        }
-        [
-            s(Param::Procedure, &self.procedure),
-            i(Param::ClassId, self.class_id.map(i128::from)),
-            i(Param::OneTimeValid, self.one_time_valid.map(i128::from)),
-            s(Param::SourceContext, &self.source_context),
-            i(Param::TaskPriority, self.task_priority.map(i128::from)),
-            s(Param::TaskNotifyMode, &self.task_notify_mode),
-            i(Param::VodSubAppId, self.vod_sub_app_id.map(i128::from)),
-            s(Param::SessionContext, &self.session_context),
-            s(Param::StorageRegion, &self.storage_region),
-        ]
-    }
-
-    /// Checks every parameter that is set against its documented rule, in canonical order.
-    pub fn validate(&self) -> Result<()> {
-        self.pairs().iter().flatten().try_for_each(|&(p, v)| match v {
-            Value::Str(s) => p.check_str(s),
-            Value::Int(n) => p.check_int(n),
-        })
-    }
-
-    fn check_validity(&self) -> Result<()> {
-        match self.validity {
-            0 => Err(Error::at(ErrorKind::InvalidParameter, "validity", format_args!("validity is 0 seconds; must be at least 1"))),
-            v if v > MAX_VALIDITY => Err(Error::new(
-                ErrorKind::ValidityTooLong,
-                None,
-                format_args!("validity is {v} seconds; at most {MAX_VALIDITY} (90 days)"),
-            )),
-            _ => Ok(()),
-        }
-    }
-}
+use crate::params::{Param, ParamValue};
+use crate::verify::check_window;
 
 /// Makes signatures for one secretId and secret key.
 ///
@@ -326,12 +112,12 @@ impl Signer {
         }
     }
 
-    fn required(&self, cts: u64, exp: u64, random: u32) -> impl Iterator<Item = (Param, Value<'_>)> {
+    fn required(&self, cts: u64, exp: u64, random: u32) -> impl Iterator<Item = (Param, ParamValue<'_>)> {
         [
-            (Param::SecretId, Value::Str(&self.secret_id)),
-            (Param::CurrentTimeStamp, Value::Int(cts.into())),
-            (Param::ExpireTime, Value::Int(exp.into())),
-            (Param::Random, Value::Int(random.into())),
+            (Param::SecretId, ParamValue::Str(&self.secret_id)),
+            (Param::CurrentTimeStamp, ParamValue::Int(cts.into())),
+            (Param::ExpireTime, ParamValue::Int(exp.into())),
+            (Param::Random, ParamValue::Int(random.into())),
         ]
         .into_iter()
     }

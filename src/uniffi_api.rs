@@ -79,76 +79,6 @@ impl From<Error> for VodsignError {
 
 type Result<T, E = VodsignError> = std::result::Result<T, E>;
 
-/// The optional parameters of a signature. A field left `null`/`nil` is not emitted; a set one
-/// is emitted even when empty or zero. `validity` (seconds, 1 to 7,776,000) is used by `sign`
-/// only; `signAt` takes an explicit expireTime.
-#[derive(Clone, Debug, uniffi::Record)]
-pub struct SignOptions {
-    /// `procedure`: task-flow template name.
-    #[uniffi(default)]
-    pub procedure: Option<String>,
-    /// `classId`: media category.
-    #[uniffi(default)]
-    pub class_id: Option<u64>,
-    /// `oneTimeValid`: 0 or 1.
-    #[uniffi(default)]
-    pub one_time_valid: Option<u8>,
-    /// `sourceContext`: at most 250 characters.
-    #[uniffi(default)]
-    pub source_context: Option<String>,
-    /// `taskPriority`: -10 to 10.
-    #[uniffi(default)]
-    pub task_priority: Option<i64>,
-    /// `taskNotifyMode`: `Finish`, `Change` or `None`.
-    #[uniffi(default)]
-    pub task_notify_mode: Option<String>,
-    /// `vodSubAppId`: sub-application id.
-    #[uniffi(default)]
-    pub vod_sub_app_id: Option<u64>,
-    /// `sessionContext`: at most 1000 characters.
-    #[uniffi(default)]
-    pub session_context: Option<String>,
-    /// `storageRegion`: region short name such as `ap-chongqing`.
-    #[uniffi(default)]
-    pub storage_region: Option<String>,
-    /// Seconds from now to expireTime for `sign`.
-    #[uniffi(default = 86400)]
-    pub validity: u64,
-}
-
-impl From<SignOptions> for Options {
-    fn from(o: SignOptions) -> Self {
-        Options {
-            procedure: o.procedure,
-            class_id: o.class_id,
-            one_time_valid: o.one_time_valid,
-            source_context: o.source_context,
-            task_priority: o.task_priority,
-            task_notify_mode: o.task_notify_mode,
-            vod_sub_app_id: o.vod_sub_app_id,
-            session_context: o.session_context,
-            storage_region: o.storage_region,
-            validity: o.validity,
-        }
-    }
-}
-
-impl From<&Options> for SignOptions {
-    fn from(o: &Options) -> Self {
-        SignOptions {
-            procedure: o.procedure.clone(),
-            class_id: o.class_id,
-            one_time_valid: o.one_time_valid,
-            source_context: o.source_context.clone(),
-            task_priority: o.task_priority,
-            task_notify_mode: o.task_notify_mode.clone(),
-            vod_sub_app_id: o.vod_sub_app_id,
-            session_context: o.session_context.clone(),
-            storage_region: o.storage_region.clone(),
-            validity: o.validity,
-        }
-    }
-}
 
 /// One key/value pair of a decoded signature, percent-decoded.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
@@ -263,14 +193,14 @@ impl Signer {
 
     /// Signs with the current time, expireTime = now + `options.validity`, and a random number
     /// from the operating system's secure generator.
-    pub fn sign(&self, options: SignOptions) -> Result<String> {
-        Ok(self.inner.sign(&options.into())?)
+    pub fn sign(&self, options: Options) -> Result<String> {
+        Ok(self.inner.sign(&options)?)
     }
 
     /// Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests).
     /// `options.validity` is not used.
-    pub fn sign_at(&self, options: SignOptions, current_time_stamp: u64, expire_time: u64, random: u32) -> Result<String> {
-        Ok(self.inner.sign_at(&options.into(), current_time_stamp, expire_time, random)?)
+    pub fn sign_at(&self, options: Options, current_time_stamp: u64, expire_time: u64, random: u32) -> Result<String> {
+        Ok(self.inner.sign_at(&options, current_time_stamp, expire_time, random)?)
     }
 
     /// Converts `options` and checks every parameter that is set against its documented rule,
@@ -278,8 +208,7 @@ impl Signer {
     /// pass no options record, so they skip converting it (and its strings) every time. Throws
     /// what signing with these options would (`InvalidParameter`, naming the parameter);
     /// `validity` is checked when `PreparedSigner.sign` uses it, as `sign` does.
-    pub fn prepare(&self, options: SignOptions) -> Result<Arc<PreparedSigner>> {
-        let options = Options::from(options);
+    pub fn prepare(&self, options: Options) -> Result<Arc<PreparedSigner>> {
         options.validate()?;
         Ok(Arc::new(PreparedSigner { signer: self.inner.clone(), options }))
     }
@@ -311,8 +240,8 @@ impl PreparedSigner {
     }
 
     /// The options as a record, equal to the one given to `Signer.prepare`.
-    pub fn options(&self) -> SignOptions {
-        SignOptions::from(&self.options)
+    pub fn options(&self) -> Options {
+        self.options.clone()
     }
 
     /// The secretId this signer puts in every signature.
@@ -381,8 +310,8 @@ mod tests {
 
     const KEY: &str = "k3y-Th4t-Must-N0t-Leak-9f1c";
 
-    fn seed_options() -> SignOptions {
-        SignOptions::from(&Options::sample_defaults())
+    fn seed_options() -> Options {
+        Options::sample_defaults()
     }
 
     #[test]
@@ -393,19 +322,19 @@ mod tests {
         drop(signer);
         assert_eq!(prepared.sign_at(1571215095, 1571301495, 220625).unwrap(), want);
         assert_eq!(prepared.secret_id(), "IamSecretId");
-        assert_eq!(Options::from(prepared.options()), Options::sample_defaults());
+        assert_eq!(prepared.options(), Options::sample_defaults());
     }
 
     #[test]
     fn prepare_refuses_what_signing_refuses() {
         let signer = Signer::new("id".into(), "k".into()).unwrap();
-        let bad = SignOptions { source_context: Some("x".repeat(251)), ..seed_options() };
+        let bad = Options { source_context: Some("x".repeat(251)), ..seed_options() };
         let at = signer.sign_at(bad.clone(), 1, 2, 3).unwrap_err().to_string();
         let prepared = signer.prepare(bad).unwrap_err();
         assert!(matches!(prepared, VodsignError::InvalidParameter(_)), "{prepared:?}");
         assert_eq!(prepared.to_string(), at);
         // validity is checked by sign, as Signer.sign does.
-        let zero = signer.prepare(SignOptions { validity: 0, ..seed_options() }).unwrap();
+        let zero = signer.prepare(Options { validity: 0, ..seed_options() }).unwrap();
         assert!(matches!(zero.sign(), Err(VodsignError::InvalidParameter(_))));
     }
 

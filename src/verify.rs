@@ -1,9 +1,10 @@
-//! Verification: the MAC (constant time) and the time window.
+//! Verification: the MAC (constant time), then the time rules: the window a signature may span
+//! (also checked before signing, and reported as a warning by decoding) and the clock.
 
 use crate::decode::{Decoded, decode};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mac::Key;
-use crate::params::DEFAULT_SKEW;
+use crate::params::{DEFAULT_SKEW, MAX_VALIDITY, Param};
 
 /// Verifies signatures against one secret key.
 ///
@@ -70,4 +71,47 @@ pub fn verify(signature: &str, secret_key: &[u8], now: u64) -> Result<Decoded> {
 /// wants to fetch a fresh signature before a long upload.
 pub fn seconds_left(signature: &str, now: u64) -> Result<u64> {
     Ok(decode(signature)?.seconds_left(now))
+}
+
+/// Checks the relation between the two timestamps: expireTime after currentTimeStamp, and
+/// no more than [`MAX_VALIDITY`] seconds after it.
+pub fn check_window(current_time_stamp: u64, expire_time: u64) -> Result<()> {
+    if expire_time <= current_time_stamp {
+        return Err(Param::ExpireTime.invalid(format_args!(
+            "expireTime {expire_time} is not later than currentTimeStamp {current_time_stamp}"
+        )));
+    }
+    let validity = expire_time - current_time_stamp;
+    if validity > MAX_VALIDITY {
+        return Err(Error::new(
+            ErrorKind::ValidityTooLong,
+            None,
+            format_args!("validity is {validity} seconds (expireTime - currentTimeStamp); at most {MAX_VALIDITY} (90 days)"),
+        ));
+    }
+    Ok(())
+}
+
+impl Decoded {
+    /// Checks the time window at `now`: expireTime after currentTimeStamp and at most 90 days
+    /// later, currentTimeStamp no later than `now + skew`, and `now` before expireTime.
+    pub fn check_time(&self, now: u64, skew: u64) -> Result<()> {
+        let (cts, exp) = (self.current_time_stamp(), self.expire_time());
+        check_window(cts, exp)?;
+        if cts > now.saturating_add(skew) {
+            return Err(Error::new(
+                ErrorKind::NotYetValid,
+                None,
+                format_args!("currentTimeStamp {cts} is {} seconds after now ({now}); at most {skew} allowed", cts - now),
+            ));
+        }
+        if now >= exp {
+            return Err(Error::new(
+                ErrorKind::Expired,
+                None,
+                format_args!("expired at {exp}, {} seconds before now ({now})", now - exp),
+            ));
+        }
+        Ok(())
+    }
 }

@@ -6,7 +6,8 @@ use core::fmt;
 
 use crate::decode::Decoded;
 use crate::error::ErrorKind;
-use crate::params::{Param, check_window, shown};
+use crate::params::{Param, shown};
+use crate::verify::check_window;
 
 /// What a [`Warning`] is about, as a stable category.
 ///

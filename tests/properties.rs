@@ -219,7 +219,7 @@ fn every_presence_combination_round_trips() {
         let mut opts = full.clone();
         for (i, p) in params.iter().enumerate() {
             if mask & (1 << i) == 0 {
-                clear(&mut opts, *p);
+                opts.clear(*p);
             }
         }
         let sig = options::check_sign("AKID", b"key", &opts, u64::MAX - MAX_VALIDITY, u64::MAX, u32::MAX)
@@ -228,20 +228,6 @@ fn every_presence_combination_round_trips() {
     }
 }
 
-fn clear(opts: &mut Options, p: Param) {
-    match p {
-        Param::Procedure => opts.procedure = None,
-        Param::ClassId => opts.class_id = None,
-        Param::OneTimeValid => opts.one_time_valid = None,
-        Param::SourceContext => opts.source_context = None,
-        Param::TaskPriority => opts.task_priority = None,
-        Param::TaskNotifyMode => opts.task_notify_mode = None,
-        Param::VodSubAppId => opts.vod_sub_app_id = None,
-        Param::SessionContext => opts.session_context = None,
-        Param::StorageRegion => opts.storage_region = None,
-        _ => unreachable!(),
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Verification

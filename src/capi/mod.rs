@@ -12,8 +12,8 @@
 //!
 //! One file per concept: [`status`] (status codes and version), `failure` (the panic guard and
 //! the last-error detail), `args` (argument and output helpers), then one per handle:
-//! [`options`], [`signer`], [`decoded`] and its [`warnings`]. cbindgen starts at this file and
-//! follows the modules.
+//! [`options`], [`signer`], [`decode`] (decoding and verifying), [`decoded`] and its
+//! [`warnings`]. cbindgen starts at this file and follows the modules.
 #![allow(non_camel_case_types)]
 // Each `unsafe extern "C" fn` documents its contract in its `# Safety` section, in the header.
 #![allow(clippy::missing_safety_doc)]
@@ -29,10 +29,13 @@ pub mod options;
 
 pub mod signer;
 
+pub mod decode;
+
 pub mod decoded;
 
 pub mod warnings;
 
+pub use decode::*;
 pub use decoded::*;
 pub use failure::{vodsign_last_error_message, vodsign_last_error_param};
 pub use options::*;

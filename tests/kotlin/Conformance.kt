@@ -1,12 +1,14 @@
 // Kotlin conformance suite for the vodsign bindings: every case of tests/vectors/{sign,decode,verify}.json
 // (each sign case through `signAt` with the record, then through `prepare` and the PreparedSigner's
 // `signAt`), then the binding's own behaviour (exception classes and messages, threads, close, the
-// PreparedSigner's life), then the fast path com.vodsign.fast.FastSigner (kotlin-fast/): every sign
+// PreparedSigner's life), then the fast path com.vodsign.fast.FastSigner (bindings/kotlin-fast/): every sign
 // vector again through both paths (its `prepare` gives a FastPreparedSigner), the same exceptions
 // and messages as the generated Signer, threads sharing one FastSigner and one of its
-// PreparedSigners, close.
+// PreparedSigners, close; then FastContract.kt (closed objects, lone surrogates, status codes
+// against include/vodsign.h, the check that one copy of the library is mapped).
 //
-// Usage: java -cp tests.jar:vodsign.jar:jna.jar:kotlin-stdlib.jar com.vodsign.conformance.ConformanceKt VECTOR_DIR
+// Usage: java -Dvodsign.header=include/vodsign.h -cp tests.jar:vodsign.jar:jna.jar:kotlin-stdlib.jar \
+//            com.vodsign.conformance.ConformanceKt VECTOR_DIR
 // Prints each failure and ends with "N passed, N failed"; exits 1 when anything failed.
 package com.vodsign.conformance
 
@@ -35,7 +37,7 @@ private var failed = 0
 private val refusedByType = HashSet<String>()
 
 /** Runs one check: `body` returns null on success or a description of what went wrong. */
-private fun case(name: String, body: () -> String?) {
+internal fun case(name: String, body: () -> String?) {
     val problem = try {
         body()
     } catch (e: Throwable) {
@@ -50,7 +52,7 @@ private fun case(name: String, body: () -> String?) {
 }
 
 /** The vectors' error code for each exception class (exhaustive: a new kind fails to compile). */
-private fun code(e: VodsignException): String = when (e) {
+internal fun code(e: VodsignException): String = when (e) {
     is VodsignException.InvalidParameter -> "invalid_parameter"
     is VodsignException.ValidityTooLong -> "validity_too_long"
     is VodsignException.NotBase64 -> "not_base64"
@@ -269,9 +271,9 @@ private fun verifySuite(dir: File) {
     }
 }
 
-private const val SEED_SIGNATURE =
+internal const val SEED_SIGNATURE =
     "j3IeOdRPWwKegeytZdde4djeEStzZWNyZXRJZD1JYW1TZWNyZXRJZCZjdXJyZW50VGltZVN0YW1wPTE1NzEyMTUwOTUmZXhwaXJlVGltZT0xNTcxMzAxNDk1JnJhbmRvbT0yMjA2MjUmcHJvY2VkdXJlPSZjbGFzc0lkPTAmb25lVGltZVZhbGlkPTAmc291cmNlQ29udGV4dD0="
-private val SEED_OPTIONS = SignOptions(procedure = "", classId = 0u, oneTimeValid = 0u, sourceContext = "")
+internal val SEED_OPTIONS = SignOptions(procedure = "", classId = 0u, oneTimeValid = 0u, sourceContext = "")
 
 private fun bindingSuite(dir: File) {
     case("binding/library-from-jar") {
@@ -528,7 +530,7 @@ private fun onThreads(n: Int, body: (Int) -> Unit): String? {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The fast path (kotlin-fast/): FastSigner must sign, and fail, exactly as the generated Signer.
+// The fast path (bindings/kotlin-fast/): FastSigner must sign, and fail, exactly as the generated Signer.
 
 /** The same call through the generated Signer: its result, or the exception it throws. */
 private fun viaUniffi(call: () -> String): Any = try {
@@ -553,7 +555,7 @@ private fun sameOutcome(fast: () -> String, uniffi: Any): String? {
     }
 }
 
-private fun describe(v: Any): String = if (v is Exception) "${v.javaClass.simpleName}('${v.message}')" else "'$v'"
+internal fun describe(v: Any): String = if (v is Exception) "${v.javaClass.simpleName}('${v.message}')" else "'$v'"
 
 private fun fastSuite(dir: File) {
     for (c in cases(dir, "sign.json")) for (path in SIGN_PATHS) {
@@ -593,13 +595,7 @@ private fun fastSuite(dir: File) {
         // Both paths loaded the jar's library through JNA: one copy is mapped, not two.
         FastSigner("IamSecretId", "IamSecretKey").use { it.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u) }
         Signer("IamSecretId", "IamSecretKey").use { it.signAt(SEED_OPTIONS, 1571215095uL, 1571301495uL, 220625u) }
-        val maps = File("/proc/self/maps")
-        if (!maps.exists()) return@case null
-        // JNA extracts the jar's library to a temporary file (jna<digits>.tmp, deleted once loaded).
-        val extracted = Regex("""(^|/)jna\d+\.tmp( \(deleted\))?$""")
-        val files = maps.readLines().map { it.trim().split(Regex("\\s+")).drop(5).joinToString(" ") }
-            .filter { it.contains("vodsign") || extracted.containsMatchIn(it) }.toSet()
-        if (files.size == 1) null else "expected one copy of the jar's library mapped, found: $files"
+        oneLibraryMapped(File("/proc/self/maps")) // in FastContract.kt
     }
     case("fast/seed-and-secret-id") {
         FastSigner("IamSecretId", "IamSecretKey").use { f ->
@@ -627,21 +623,6 @@ private fun fastSuite(dir: File) {
                 }
             }
         }
-    }
-    case("fast/lone-surrogate") {
-        // Neither path may substitute '?': both refuse text that is not valid UTF-16.
-        val bad = SignOptions(sourceContext = "a\uD800b")
-        val fast = try {
-            FastSigner("id", "k").use { it.signAt(bad, 1uL, 2uL, 3u) }
-        } catch (e: java.nio.charset.CharacterCodingException) {
-            e
-        }
-        val uniffi = try {
-            Signer("id", "k").use { it.signAt(bad, 1uL, 2uL, 3u) }
-        } catch (e: java.nio.charset.CharacterCodingException) {
-            e
-        }
-        if (fast is Exception && uniffi is Exception) null else "fast path gave ${describe(fast)}, Signer gave ${describe(uniffi)}"
     }
     case("fast/sign-now-then-verify") {
         FastSigner("AKIDexample", "the-secret-key").use { f ->
@@ -705,6 +686,7 @@ private fun fastSuite(dir: File) {
         }
     }
     case("fast/threads-share-one-signer") { fastThreads(dir) }
+    fastContractSuite() // FastContract.kt: close, lone surrogates, status codes, the maps check
 }
 
 /**

@@ -1,6 +1,6 @@
 //! Signing options as the targets change them, and what a signature made with them must be.
 
-use vodsign::{ErrorKind, MAX_VALIDITY, Options, Param, ParamType, Signer};
+use vodsign::{ErrorKind, MAX_VALIDITY, Options, Param, ParamType, ParamValue, Signer};
 
 use crate::input::{Op, Val, optional_params};
 use crate::invariants::{check_decoded, check_error, kind_of, other_key, verifier};
@@ -45,19 +45,10 @@ pub fn apply(opts: &mut Options, op: &Op) {
 
 /// The value of an optional parameter's field, as a [`Val`].
 pub fn field(opts: &Options, p: Param) -> Option<Val> {
-    let s = |v: &Option<String>| v.clone().map(Val::Str);
-    match p {
-        Param::Procedure => s(&opts.procedure),
-        Param::ClassId => opts.class_id.map(|v| Val::Int(v.into())),
-        Param::OneTimeValid => opts.one_time_valid.map(|v| Val::Int(v.into())),
-        Param::SourceContext => s(&opts.source_context),
-        Param::TaskPriority => opts.task_priority.map(|v| Val::Int(v.into())),
-        Param::TaskNotifyMode => s(&opts.task_notify_mode),
-        Param::VodSubAppId => opts.vod_sub_app_id.map(|v| Val::Int(v.into())),
-        Param::SessionContext => s(&opts.session_context),
-        Param::StorageRegion => s(&opts.storage_region),
-        _ => None,
-    }
+    opts.get(p).map(|v| match v {
+        ParamValue::Str(s) => Val::Str(s.to_string()),
+        ParamValue::Int(n) => Val::Int(n),
+    })
 }
 
 /// Assigns a field without checks; a value that does not fit the field's Rust type (text for a

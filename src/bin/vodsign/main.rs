@@ -8,6 +8,7 @@
 
 mod args;
 mod batch;
+mod conformance;
 mod escape;
 mod inspect;
 mod out;
@@ -29,6 +30,10 @@ USAGE:
   vodsign decode [--json] [SIGNATURE] show what a signature says (no key needed; stdin when absent)
   vodsign verify [--now UNIX] [--skew SECONDS] [--json] [SIGNATURE]
                                       check MAC and time window (key from VODSIGN_SECRET_KEY)
+  vodsign conformance [OPTIONS] -- CMD [ARGS...]
+                                      check another signer, run as a JSON Lines child
+  vodsign conformance [--json] [--strict] --signatures FILE
+                                      check signatures it made (key from VODSIGN_SECRET_KEY)
 
 SIGN OPTIONS (in any order; --name=value works too):
   --secret-id ID            secretId (default: VODSIGN_SECRET_ID)
@@ -56,6 +61,20 @@ Each output line is {\"signature\":\"...\"} or {\"error\":{\"code\":\"...\",\"pa
 
 DECODE shows control and format characters escaped (\\n, \\x1b, \\u{202e}; a backslash as \\\\),
 and warns about what the VOD server would refuse; --json gives the exact values.
+
+CONFORMANCE runs CMD and writes one request per line to its stdin (the object sign --batch
+reads, with secretKey: a test key made by the tool); CMD answers each with one line, flushed:
+a bare signature, {\"signature\":\"...\"} or {\"error\":...} to refuse. Each answer is
+classified: identical to the documented sample, server-compatible but encoded differently (each
+difference named), or failing (not Base64, not a query, wrong MAC, signs what the server refuses,
+signs other parameters, refuses what the server accepts, no answer).
+  --cases N        seeded random cases after the sign vectors (default 100)
+  --seed S         the seed (default: random, printed)
+  --timeout SECS   per answer (default 10); a child that hangs is ended and restarted
+  --vectors FILE   sign vectors to use (default: the built-in tests/vectors/sign.json)
+  --json           the machine report: counts, every failing case, a minimal reproduction
+  --strict         exit 0 only when every answer is byte-identical (default: server-compatible)
+--signatures FILE: one signature per line, or {\"signature\":\"...\",\"params\":{...}} lines.
 
 EXIT: 0 success, 1 rejected or refused (also when the output cannot be written),
 2 usage error, 141 the reader of the output went away (closed pipe).
@@ -112,13 +131,13 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> CliResult {
-    if args.iter().any(|a| args::is_key_flag(a)) {
+    if args.iter().take_while(|a| *a != "--").any(|a| args::is_key_flag(a)) {
         return Err(Fail::Usage(format!(
             "the secret key is never taken from arguments (they show in process lists and shell history); set {KEY_ENV}"
         )));
     }
     let (cmd, rest) = match args.split_first() {
-        None => return Err(Fail::Usage("a command is needed: sign, decode or verify".into())),
+        None => return Err(Fail::Usage("a command is needed: sign, decode, verify or conformance".into())),
         Some((c, rest)) => (c.as_str(), rest),
     };
     match cmd {
@@ -133,8 +152,9 @@ fn run(args: &[String]) -> CliResult {
         "sign" => sign::cmd_sign(rest),
         "decode" => inspect::cmd_decode(rest),
         "verify" => inspect::cmd_verify(rest),
+        "conformance" => conformance::cmd_conformance(rest),
         other => Err(Fail::Usage(format!(
-            "unknown command {}; expected sign, decode or verify",
+            "unknown command {}; expected sign, decode, verify or conformance",
             escape::quoted(args::option_name(other))
         ))),
     }

@@ -906,7 +906,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vodsign_checksum_func_verify() and 0xFFFF) != 50126) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vodsign_checksum_method_preparedsigner_options() and 0xFFFF) != 30351) {
+    if ((lib.uniffi_vodsign_checksum_method_preparedsigner_options() and 0xFFFF) != 28692) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vodsign_checksum_method_preparedsigner_secret_id() and 0xFFFF) != 41257) {
@@ -918,16 +918,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vodsign_checksum_method_preparedsigner_sign_at() and 0xFFFF) != 1918) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vodsign_checksum_method_signer_prepare() and 0xFFFF) != 45842) {
+    if ((lib.uniffi_vodsign_checksum_method_signer_prepare() and 0xFFFF) != 62703) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vodsign_checksum_method_signer_secret_id() and 0xFFFF) != 45952) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vodsign_checksum_method_signer_sign() and 0xFFFF) != 34158) {
+    if ((lib.uniffi_vodsign_checksum_method_signer_sign() and 0xFFFF) != 45866) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vodsign_checksum_method_signer_sign_at() and 0xFFFF) != 33493) {
+    if ((lib.uniffi_vodsign_checksum_method_signer_sign_at() and 0xFFFF) != 44093) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vodsign_checksum_method_verifier_verify() and 0xFFFF) != 9184) {
@@ -2532,9 +2532,11 @@ public object FfiConverterTypeQueryParam: FfiConverterRustBuffer<QueryParam> {
 
 
 /**
- * The optional parameters of a signature. A field left `null`/`nil` is not emitted; a set one
- * is emitted even when empty or zero. `validity` (seconds, 1 to 7,776,000) is used by `sign`
- * only; `signAt` takes an explicit expireTime.
+ * The optional parameters of a signature, and the validity `sign` uses.
+ *
+ * A parameter that is set is emitted even when empty or zero (`procedure=`, `classId=0`); one
+ * left unset (`None`, `null`, `nil`) is left out. Values are checked when signing, against the
+ * documented rules. The same record serves Rust (`Options`), Kotlin and Swift (`SignOptions`).
  */
 data class SignOptions (
     /**
@@ -2583,7 +2585,8 @@ data class SignOptions (
     val `storageRegion`: kotlin.String? = null 
     , 
     /**
-     * Seconds from now to expireTime for `sign`.
+     * Seconds from `currentTimeStamp` to `expireTime` for `sign`: 1 to 7,776,000, default
+     * 86,400. `sign_at` (`signAt`) takes an explicit expireTime instead.
      */
     val `validity`: kotlin.ULong = 86400uL 
     

@@ -1453,9 +1453,11 @@ public func FfiConverterTypeQueryParam_lower(_ value: QueryParam) -> RustBuffer 
 
 
 /**
- * The optional parameters of a signature. A field left `null`/`nil` is not emitted; a set one
- * is emitted even when empty or zero. `validity` (seconds, 1 to 7,776,000) is used by `sign`
- * only; `signAt` takes an explicit expireTime.
+ * The optional parameters of a signature, and the validity `sign` uses.
+ *
+ * A parameter that is set is emitted even when empty or zero (`procedure=`, `classId=0`); one
+ * left unset (`None`, `null`, `nil`) is left out. Values are checked when signing, against the
+ * documented rules. The same record serves Rust (`Options`), Kotlin and Swift (`SignOptions`).
  */
 public struct SignOptions: Equatable, Hashable {
     /**
@@ -1495,7 +1497,8 @@ public struct SignOptions: Equatable, Hashable {
      */
     public let storageRegion: String?
     /**
-     * Seconds from now to expireTime for `sign`.
+     * Seconds from `currentTimeStamp` to `expireTime` for `sign`: 1 to 7,776,000, default
+     * 86,400. `sign_at` (`signAt`) takes an explicit expireTime instead.
      */
     public let validity: UInt64
 
@@ -1530,7 +1533,8 @@ public struct SignOptions: Equatable, Hashable {
          * `storageRegion`: region short name such as `ap-chongqing`.
          */storageRegion: String? = nil, 
         /**
-         * Seconds from now to expireTime for `sign`.
+         * Seconds from `currentTimeStamp` to `expireTime` for `sign`: 1 to 7,776,000, default
+         * 86,400. `sign_at` (`signAt`) takes an explicit expireTime instead.
          */validity: UInt64 = UInt64(86400)) {
         self.procedure = procedure
         self.classId = classId
@@ -2050,7 +2054,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vodsign_checksum_func_verify() != 50126) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vodsign_checksum_method_preparedsigner_options() != 30351) {
+    if (uniffi_vodsign_checksum_method_preparedsigner_options() != 28692) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vodsign_checksum_method_preparedsigner_secret_id() != 41257) {
@@ -2062,16 +2066,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vodsign_checksum_method_preparedsigner_sign_at() != 1918) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vodsign_checksum_method_signer_prepare() != 45842) {
+    if (uniffi_vodsign_checksum_method_signer_prepare() != 62703) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vodsign_checksum_method_signer_secret_id() != 45952) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vodsign_checksum_method_signer_sign() != 34158) {
+    if (uniffi_vodsign_checksum_method_signer_sign() != 45866) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vodsign_checksum_method_signer_sign_at() != 33493) {
+    if (uniffi_vodsign_checksum_method_signer_sign_at() != 44093) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vodsign_checksum_method_verifier_verify() != 9184) {

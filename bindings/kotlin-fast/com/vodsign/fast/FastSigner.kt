@@ -16,8 +16,23 @@
 // as the generated bindings (JNA, library name "vodsign": the jar's linux-x86-64/libvodsign.so,
 // or the `uniffi.component.vodsign.libraryOverride` property that the bindings also honour) and
 // throws the same exception classes (com.vodsign.VodsignException.*) with the same messages.
+// Two differences, both documented in README: text that is not valid UTF-16 (a lone surrogate)
+// is refused here as VodsignException.InvalidParameter naming the parameter, where the generated
+// bindings throw java.nio.charset.MalformedInputException; and no call may start once close has
+// begun (see SharedHandle).
 //
-// Compiled into target/kotlin/vodsign.jar by scripts/test-kotlin.sh.
+// Hand-written, next to the generated bindings/kotlin/ (scripts/gen-bindings.sh never touches
+// this folder); compiled with them into target/kotlin/vodsign.jar by scripts/test-kotlin.sh.
+//
+// Coupling to the generated code, which is why Cargo.toml pins uniffi exactly (the comment there
+// lists the same): FastPreparedSigner extends the generated PreparedSigner through its `NoHandle`
+// constructor and overrides `destroy()` (keeping `uniffiIsDestroyed` right); statuses that are not
+// a rule of the signature become the generated `InternalException`; rule statuses become the
+// generated VodsignException classes through their one-String constructors; a closed object
+// throws IllegalStateException with uniffi's message "<class> object has already been destroyed".
+// tests/kotlin/FastContract.kt checks the status mapping against include/vodsign.h and the
+// closed-object behaviour against the generated Signer, so a uniffi upgrade that changes any of
+// these fails the Kotlin suite.
 package com.vodsign.fast
 
 import com.sun.jna.Native
@@ -32,8 +47,6 @@ import java.lang.ref.Cleaner
 import java.lang.ref.WeakReference
 import java.nio.ByteBuffer
 import java.nio.ByteOrder
-import java.nio.CharBuffer
-import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicLong
 
@@ -82,10 +95,17 @@ internal object FastNative {
     const val OK = 0
     const val ERR_BUFFER_TOO_SMALL = 102
 
-    /** Turns a failed status into the exception the generated bindings throw for it. */
-    fun fail(status: Int, function: String): Exception {
-        val message = lastErrorMessage(function)
-        return when (status) {
+    /** The exception for a failed status of `function`, with the core's message of the failure. */
+    fun fail(status: Int, function: String): Exception = exception(status, lastErrorMessage(function))
+
+    /**
+     * The exception the generated bindings throw for a status: a status of include/vodsign.h
+     * that is a rule of the signature becomes the VodsignException class of the same name
+     * (VODSIGN_ERR_BAD_MAC, "bad_mac": BadMac). tests/kotlin/FastContract.kt reads the header
+     * and checks every status against this mapping.
+     */
+    fun exception(status: Int, message: String): Exception =
+        when (status) {
             1 -> VodsignException.InvalidParameter(message)
             2 -> VodsignException.ValidityTooLong(message)
             3 -> VodsignException.NotBase64(message)
@@ -104,7 +124,6 @@ internal object FastNative {
             // know: not a rule of the signature, so not a VodsignException (as uniffi does).
             else -> InternalException("${statusName(status)}: $message")
         }
-    }
 
     private fun statusName(status: Int): String = vodsign_status_name(status)?.getString(0, "UTF-8") ?: "status $status"
 
@@ -129,18 +148,22 @@ internal object FastNative {
     private val EMPTY = ByteArray(1)
 
     /**
-     * UTF-8 bytes of `s`. A lone surrogate cannot be encoded: like the generated bindings, this
-     * throws java.nio.charset.CharacterCodingException rather than substituting '?'.
+     * UTF-8 bytes of `s`, the value of the parameter `param`. Text that is not valid UTF-16 (a
+     * surrogate that is not half of a high-low pair) has no UTF-8 form: it is refused as
+     * InvalidParameter naming the parameter (the message never repeats the text: it may be the
+     * key), never sent with '?' in its place as String.toByteArray would.
      */
-    fun utf8(s: String): ByteArray {
+    fun utf8(s: String, param: String): ByteArray {
         if (s.isEmpty()) return EMPTY // never a NULL pointer, even for length 0
-        for (c in s) {
-            if (Character.isSurrogate(c)) {
-                val b = Charsets.UTF_8.newEncoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .encode(CharBuffer.wrap(s))
-                return ByteArray(b.remaining()).also { b.get(it) }
+        var i = 0
+        while (i < s.length) {
+            val c = s[i]
+            i += when {
+                !Character.isSurrogate(c) -> 1
+                Character.isHighSurrogate(c) && i + 1 < s.length && Character.isLowSurrogate(s[i + 1]) -> 2
+                else -> throw VodsignException.InvalidParameter(
+                    "$param is not valid UTF-16: it has a lone surrogate, which has no UTF-8 form",
+                )
             }
         }
         return s.toByteArray(Charsets.UTF_8)
@@ -164,11 +187,13 @@ private class FreeOnce(address: Long, private val free: (Long) -> Unit) : Runnab
 /**
  * A native handle that threads share, with the protocol of the generated objects: each call
  * holds it open ([acquire]/[release]); [close] lets go of the creator's hold; whoever lets go
- * last frees it (then runs `onFree`). Unlike the generated objects, no call may start once close
- * has begun (it throws IllegalStateException), so threads that keep signing cannot postpone the
- * free for ever. If the owner is collected without close, the Cleaner frees the handle.
+ * last frees it (then runs `onFree`). A call on a closed handle throws IllegalStateException with
+ * the generated objects' message, naming the owner's class as they do. Unlike the generated
+ * objects, no call may start once close has begun, so threads that keep signing cannot postpone
+ * the free for ever. If the owner is collected without close, the Cleaner frees the handle.
  */
-internal class SharedHandle(owner: Any, private val address: Long, free: (Long) -> Unit, private val what: String) {
+internal class SharedHandle(owner: Any, private val address: Long, free: (Long) -> Unit) {
+    private val what: String = owner.javaClass.simpleName
     private val holds = AtomicLong(1)
     private val closed = AtomicBoolean(false)
     private val cleanable = FastNative.CLEANER.register(owner, FreeOnce(address, free))
@@ -210,21 +235,21 @@ internal fun nativeOptions(o: SignOptions): Long {
     fun check(status: Int, function: String) {
         if (status != FastNative.OK) throw FastNative.fail(status, function)
     }
-    fun text(s: String?, function: String, setter: (Long, ByteArray, Long) -> Int) {
+    fun text(s: String?, param: String, function: String, setter: (Long, ByteArray, Long) -> Int) {
         if (s == null) return
-        val b = FastNative.utf8(s)
+        val b = FastNative.utf8(s, param)
         check(setter(a, b, FastNative.utf8Len(s, b)), function)
     }
     try {
-        text(o.procedure, "vodsign_options_set_procedure", FastNative::vodsign_options_set_procedure)
+        text(o.procedure, "procedure", "vodsign_options_set_procedure", FastNative::vodsign_options_set_procedure)
         o.classId?.let { check(FastNative.vodsign_options_set_class_id(a, it.toLong()), "vodsign_options_set_class_id") }
         o.oneTimeValid?.let { check(FastNative.vodsign_options_set_one_time_valid(a, it.toByte()), "vodsign_options_set_one_time_valid") }
-        text(o.sourceContext, "vodsign_options_set_source_context", FastNative::vodsign_options_set_source_context)
+        text(o.sourceContext, "sourceContext", "vodsign_options_set_source_context", FastNative::vodsign_options_set_source_context)
         o.taskPriority?.let { check(FastNative.vodsign_options_set_task_priority(a, it), "vodsign_options_set_task_priority") }
-        text(o.taskNotifyMode, "vodsign_options_set_task_notify_mode", FastNative::vodsign_options_set_task_notify_mode)
+        text(o.taskNotifyMode, "taskNotifyMode", "vodsign_options_set_task_notify_mode", FastNative::vodsign_options_set_task_notify_mode)
         o.vodSubAppId?.let { check(FastNative.vodsign_options_set_vod_sub_app_id(a, it.toLong()), "vodsign_options_set_vod_sub_app_id") }
-        text(o.sessionContext, "vodsign_options_set_session_context", FastNative::vodsign_options_set_session_context)
-        text(o.storageRegion, "vodsign_options_set_storage_region", FastNative::vodsign_options_set_storage_region)
+        text(o.sessionContext, "sessionContext", "vodsign_options_set_session_context", FastNative::vodsign_options_set_session_context)
+        text(o.storageRegion, "storageRegion", "vodsign_options_set_storage_region", FastNative::vodsign_options_set_storage_region)
         check(FastNative.vodsign_options_set_validity(a, o.validity.toLong()), "vodsign_options_set_validity")
     } catch (e: Throwable) {
         FastNative.vodsign_options_free(a)
@@ -241,7 +266,7 @@ internal fun nativeOptions(o: SignOptions): Long {
  * IllegalStateException). One that is collected without close is freed by a Cleaner.
  */
 class FastOptions(val options: SignOptions) : AutoCloseable {
-    internal val handle: SharedHandle = SharedHandle(this, nativeOptions(options), FastNative::vodsign_options_free, "FastOptions")
+    internal val handle: SharedHandle = SharedHandle(this, nativeOptions(options), FastNative::vodsign_options_free)
 
     /** Frees the native handle (once no call uses it); a second call does nothing. */
     override fun close() = handle.close()
@@ -259,17 +284,28 @@ class FastOptions(val options: SignOptions) : AutoCloseable {
  * records are immutable) comes again. Or convert it yourself with [FastOptions]. Or, lowest of
  * all, [prepare] the options once and sign with the [PreparedSigner] it returns.
  */
-class FastSigner private constructor(private val secretId: String, key: ByteArray, keyLen: Int) : SignerInterface, AutoCloseable {
-    /** A signer for this secretId and secret key (the key's UTF-8 bytes). Fails when either is empty. */
-    constructor(secretId: String, secretKey: String) : this(secretId, FastNative.utf8(secretKey), secretKey.isEmpty())
+class FastSigner private constructor(
+    private val secretId: String,
+    id: ByteArray,
+    key: ByteArray,
+    keyLen: Int,
+) : SignerInterface, AutoCloseable {
+    /**
+     * A signer for this secretId and secret key (the key's UTF-8 bytes). Fails with
+     * InvalidParameter when either is empty or not valid UTF-16 (a secretId that is not valid
+     * UTF-16 is named before the key).
+     */
+    constructor(secretId: String, secretKey: String) :
+        this(secretId, FastNative.utf8(secretId, "secretId"), FastNative.utf8(secretKey, "secretKey"), secretKey.isEmpty())
 
-    private constructor(secretId: String, key: ByteArray, empty: Boolean) : this(secretId, key, if (empty) 0 else key.size)
+    private constructor(secretId: String, id: ByteArray, key: ByteArray, empty: Boolean) :
+        this(secretId, id, key, if (empty) 0 else key.size)
 
     companion object {
         /** A signer for this secretId and a secret key given as raw bytes. */
         @Throws(VodsignException::class)
         fun withKeyBytes(secretId: String, secretKey: ByteArray): FastSigner =
-            FastSigner(secretId, secretKey.copyOf(maxOf(secretKey.size, 1)), secretKey.size)
+            FastSigner(secretId, FastNative.utf8(secretId, "secretId"), secretKey.copyOf(maxOf(secretKey.size, 1)), secretKey.size)
 
         /** Enough for the signature of most option sets; a larger one grows the buffer once. */
         private const val INITIAL_CAPACITY = 1024
@@ -279,18 +315,24 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
 
     init {
         try {
-            val id = FastNative.utf8(secretId)
             val out = LongArray(1)
             val status = FastNative.vodsign_signer_new(id, FastNative.utf8Len(secretId, id), key, keyLen.toLong(), out)
             if (status != FastNative.OK) throw FastNative.fail(status, "vodsign_signer_new")
-            handle = SharedHandle(this, out[0], FastNative::vodsign_signer_free, "FastSigner")
+            handle = SharedHandle(this, out[0], FastNative::vodsign_signer_free)
         } finally {
             key.fill(0) // our own copy of the key (the shared empty array is all zeros already)
         }
     }
 
-    /** The secretId this signer puts in every signature. */
-    override fun secretId(): String = secretId
+    /**
+     * The secretId this signer puts in every signature. Throws IllegalStateException once
+     * closed, as [com.vodsign.Signer.secretId] does.
+     */
+    override fun secretId(): String {
+        handle.acquire()
+        handle.release()
+        return secretId
+    }
 
     /**
      * Signs with explicit currentTimeStamp, expireTime and random (reproduction and tests).
@@ -345,7 +387,7 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
                 throw e
             }
             try {
-                FastPreparedSigner(this, handle, signer, options, native)
+                FastPreparedSigner(this, secretId, handle, signer, options, native)
             } catch (e: Throwable) {
                 FastNative.vodsign_options_free(native)
                 handle.release()
@@ -473,6 +515,7 @@ class FastSigner private constructor(private val secretId: String, key: ByteArra
 class FastPreparedSigner internal constructor(
     /** Kept reachable: its Cleaner would otherwise free the native signer this object uses. */
     private val signer: FastSigner,
+    private val secretId: String,
     signerHandle: SharedHandle,
     private val signerAddress: Long,
     private val options: SignOptions,
@@ -482,7 +525,7 @@ class FastPreparedSigner internal constructor(
     private val native = SharedHandle(this, optionsAddress, { a ->
         FastNative.vodsign_options_free(a)
         signerHandle.release()
-    }, "PreparedSigner")
+    })
 
     /**
      * Signs with the current time, expireTime = now + the options' `validity`, and a random
@@ -503,7 +546,7 @@ class FastPreparedSigner internal constructor(
     override fun options(): SignOptions = call { options }
 
     /** The secretId this signer puts in every signature. */
-    override fun secretId(): String = call { signer.secretId() }
+    override fun secretId(): String = call { secretId }
 
     /**
      * Frees the native options and lets go of the native signer (once no call uses them); a
