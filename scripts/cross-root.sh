@@ -13,7 +13,8 @@
 #                       cache shared, and (when the kernel allows it) qemu registered with a
 #                       private binfmt_misc so that foreign executables run directly
 #
-# Each root is made once, by debootstrap from the mirror this machine's apt sources name, and
+# Both hold what the Rust suite runs besides Rust: git, Node (the differential test), Python and
+# PHP (the conformance adapters). Each root is made once, by debootstrap from the mirror this machine's apt sources name, and
 # cached under ${VODSIGN_CACHE:-$HOME/.cache/vodsign}; only a complete root gets its final name.
 
 VODSIGN_CROSS_TRIPLES=(aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf i686-unknown-linux-gnu)
@@ -84,7 +85,8 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends rustc-web cargo-web rust-web-src \
     gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-i686-linux-gnu \
     libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-i386-cross \
-    qemu-user qemu-user-binfmt llvm binutils git libc6:i386 nodejs
+    qemu-user qemu-user-binfmt llvm binutils git libc6:i386 \
+    nodejs python3 php-cli
 mkdir -p /tmp/std && cd /tmp/std
 apt-get download libstd-rust-web-dev:arm64 libstd-rust-web-dev:armhf libstd-rust-web-dev:i386
 for d in ./*.deb; do dpkg-deb -x "$d" /; done
@@ -99,7 +101,7 @@ ensure_msrv_root() {
     local script='set -e
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends rustc cargo gcc libc6-dev git'
+apt-get install -y -qq --no-install-recommends rustc cargo gcc libc6-dev git nodejs python3 php-cli'
     MSRV_ROOT=$(_vs_make_root rust-msrv-trixie /usr/bin/cargo "$script") || return 1
     export MSRV_ROOT
 }
