@@ -3,9 +3,11 @@
 # made and cached on the first run) with rustc-web and the cross gcc, and run under qemu-user
 # (aarch64, armv7) or natively (i686).
 #
-#   scripts/test-cross.sh rust TRIPLE   the whole Rust suite (`cargo test --features cli`, the CLI
+#   scripts/test-cross.sh rust TRIPLE [ARGS...]
+#                                       the whole Rust suite (`cargo test --features cli`, the CLI
 #                                       tests included: the foreign `vodsign` binary runs through
-#                                       a binfmt_misc entry private to the root's namespace)
+#                                       a binfmt_misc entry private to the root's namespace);
+#                                       ARGS go to `cargo test` (e.g. --test memory)
 #   scripts/test-cross.sh c TRIPLE      the release libraries (LTO, as scripts/build-lib.sh),
 #                                       their exported symbols and SONAME, and the C conformance
 #                                       suite (tests/c/conformance.c) linked shared, static and
@@ -28,8 +30,10 @@ cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
 
 usage() { echo "usage: scripts/test-cross.sh rust|c|lib aarch64-unknown-linux-gnu|armv7-unknown-linux-gnueabihf|i686-unknown-linux-gnu" >&2; exit 2; }
-[ $# = 2 ] || usage
+[ $# -ge 2 ] || usage
 kind=$1 triple=$2
+shift 2
+[ $# = 0 ] || [ "$kind" = rust ] || usage
 case $kind in rust | c | lib) ;; *) usage ;; esac
 case $triple in
     aarch64-unknown-linux-gnu) gnu=aarch64-linux-gnu qemu=qemu-aarch64 ;;
@@ -52,7 +56,7 @@ if [ -z "${VODSIGN_IN_CROSS_ROOT:-}" ]; then
     for v in PROPTEST_CASES VODSIGN_EMULATED_PROPTEST_CASES VODSIGN_EMULATED_C_ITERS; do
         [ -n "${!v:-}" ] && pass+=("$v=${!v}")
     done
-    root_run "$CROSS_ROOT" "$ROOT" /usr/bin/env "${pass[@]}" bash scripts/test-cross.sh "$kind" "$triple"
+    root_run "$CROSS_ROOT" "$ROOT" /usr/bin/env "${pass[@]}" bash scripts/test-cross.sh "$kind" "$triple" "$@"
     exit
 fi
 
@@ -78,7 +82,7 @@ if [ "$kind" = rust ]; then
         echo "note: emulated target: the property tests run $PROPTEST_CASES cases each"
     fi
     echo "rustc: $(rustc --version), target $triple${qemu:+ under $qemu}"
-    CARGO_TARGET_DIR=$ROOT/target/cross exec cargo test --features cli --no-fail-fast --target "$triple"
+    CARGO_TARGET_DIR=$ROOT/target/cross exec cargo test --features cli --no-fail-fast --target "$triple" "$@"
 fi
 
 # ---------------------------------------------------------------------------------------------
