@@ -24,7 +24,8 @@
 # are: the property tests run VODSIGN_EMULATED_PROPTEST_CASES cases each (default 32, instead of
 # 128 to 256; PROPTEST_CASES overrides both), and the C suite's thread and loop tests do
 # VODSIGN_EMULATED_C_ITERS iterations (default 20000, instead of 100000 and 10000). Every test
-# still runs; only the number of random or repeated inputs is smaller.
+# still runs, but one (a_child_that_exits_at_once_or_cannot_start_is_reported: qemu-user cannot
+# report a failed exec, see below); only the number of random or repeated inputs is smaller.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
@@ -80,6 +81,13 @@ if [ "$kind" = rust ]; then
     if [ -n "$qemu" ] && [ -z "${PROPTEST_CASES:-}" ]; then
         export PROPTEST_CASES=${VODSIGN_EMULATED_PROPTEST_CASES:-32}
         echo "note: emulated target: the property tests run $PROPTEST_CASES cases each"
+    fi
+    if [ -n "$qemu" ] && [ $# = 0 ]; then
+        # qemu-user runs glibc's posix_spawn (clone with CLONE_VM | CLONE_VFORK) as a fork, so a
+        # program that cannot be executed is reported as a child exiting with 127 instead of a
+        # failed spawn: the one test of that difference cannot pass under emulation.
+        set -- -- --skip a_child_that_exits_at_once_or_cannot_start_is_reported
+        echo "note: emulated target: skipping a_child_that_exits_at_once_or_cannot_start_is_reported (qemu-user cannot report a failed exec)"
     fi
     echo "rustc: $(rustc --version), target $triple${qemu:+ under $qemu}"
     CARGO_TARGET_DIR=$ROOT/target/cross exec cargo test --features cli --no-fail-fast --target "$triple" "$@"
