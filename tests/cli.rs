@@ -531,6 +531,7 @@ fn batch_bounds_the_line_length() {
 /// reservations an address-space limit would count.
 #[cfg(target_os = "linux")]
 #[test]
+#[allow(clippy::zombie_processes, reason = "the child is reaped by libc::wait4, which also gives its rusage")]
 fn batch_does_not_hold_a_long_line_in_memory() {
     use std::io::Read;
     let good = json!({"secretId": "AKIDx", "secretKey": KEY, "currentTimeStamp": 1, "expireTime": 2, "random": 3}).to_string();
