@@ -19,12 +19,17 @@ usage: ./build.sh [COMMAND]
   (none)               build the release library and CLI, the bindings and the Kotlin jar,
                        then sign with a throwaway key and decode the result
   test                 run every suite (Rust, reference, C, Kotlin, Swift, drift and size checks,
-                       the Rust and C suites for aarch64 and armv7 under qemu and for i686, the
+                       the signature service in headless Chromium with the web upload SDK, the
+                       Rust and C suites for aarch64 and armv7 under qemu and for i686, the
                        Android static libraries, the minimum Rust version); ends with
                        "N passed, N failed"
   mobile [TRIPLE...]   static libraries for Android and iOS in target/mobile/TRIPLE/, each checked
                        to export include/vodsign.symbols (compiled only: see README, Platforms)
-  bench                benchmarks; writes BENCHMARKS.md
+  bench                benchmarks (the core's, then the signature service's against Express);
+                       writes BENCHMARKS.md
+  serve [OPTIONS]      run `vodsign serve` on 127.0.0.1 with examples/serve.toml and a throwaway
+                       key, and print a curl line that gets a signature (OPTIONS go to serve,
+                       e.g. --listen 127.0.0.1:0)
   fuzz [SECONDS]       run each fuzz target for SECONDS (default 60)
   install --prefix DIR install header, libraries and pkg-config file under DIR
   help                 this text
@@ -122,7 +127,7 @@ check_docs() {
 cmd_test() {
     mkdir -p "$LOGDIR"
     ensure_host_tools
-    run_suite rust cargo test --features cli --no-fail-fast
+    run_suite rust cargo test --features cli,serve --no-fail-fast
     run_suite docs check_docs
     run_suite reference node tests/reference/gen-vectors.js --check
     run_suite c scripts/test-c.sh
@@ -131,6 +136,7 @@ cmd_test() {
     run_suite jar scripts/check-jar.sh
     run_suite swift scripts/test-swift.sh
     run_suite size scripts/check-size.sh
+    run_suite browser scripts/test-browser.sh
     # Other architectures, in a Debian trixie root made on the first run (scripts/cross-root.sh).
     local triple
     for triple in aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf i686-unknown-linux-gnu; do
@@ -147,13 +153,56 @@ cmd_test() {
     [ "$FAILED" = 0 ]
 }
 
+# serve: the signature service with the example configuration, a throwaway SecretKey and a
+# throwaway JWT secret; a token for a demo user is made here (with Node's crypto) so the curl line
+# shows the real flow: a bearer token checked before signing.
+cmd_serve() {
+    ensure_host_tools
+    say "building vodsign with the serve feature"
+    cargo build --release --features serve --bin vodsign || die "cargo build failed"
+    local key jwt_secret token out pid addr admin line
+    key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    jwt_secret=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+    token=$(VODSIGN_JWT_SECRET=$jwt_secret node scripts/demo-jwt.js demo-user 3600) || die "making the demo token failed"
+    out=$(mktemp -d)
+    mkfifo "$out/stdout"
+    VODSIGN_SECRET_KEY=$key VODSIGN_JWT_SECRET=$jwt_secret \
+        target/release/vodsign serve --config examples/serve.toml "$@" >"$out/stdout" &
+    pid=$!
+    trap 'kill -TERM $pid 2>/dev/null; wait $pid; rm -rf "$out"; exit 0' INT TERM
+    exec 3<"$out/stdout"
+    IFS= read -r line <&3 || { wait $pid; rm -rf "$out"; die "vodsign serve did not start"; }
+    addr=${line#listening on }
+    IFS= read -r -t 2 line <&3 && admin=${line#admin listening on }
+    cat <<INFO
+
+vodsign serve is listening on http://$addr (pid $pid; Ctrl-C stops it, kill -HUP $pid reloads)
+${admin:+health and metrics: http://$admin/livez  /readyz  /metrics
+}a signature for the demo user (the token is valid for an hour):
+
+  curl -s -X POST -H 'Authorization: Bearer $token' -H 'Origin: https://app.example.com' http://$addr/signature
+
+INFO
+    curl -s -X POST -H "Authorization: Bearer $token" -H 'Origin: https://app.example.com' "http://$addr/signature" && echo
+    cat <&3 >/dev/null &
+    wait $pid
+    rm -rf "$out"
+}
+
 cmd=${1:-build}
 [ $# -gt 0 ] && shift
 case $cmd in
     build) cmd_build ;;
     test) cmd_test ;;
     mobile) exec scripts/build-mobile.sh "$@" ;;
-    bench) exec scripts/bench.sh "$@" ;;
+    bench)
+        # With --profile only the core's profile; otherwise the core's benchmarks, then the
+        # signature service's (scripts/bench-serve.sh), both into BENCHMARKS.md.
+        [ $# -gt 0 ] && exec scripts/bench.sh "$@"
+        scripts/bench.sh; rc=$?
+        scripts/bench-serve.sh || rc=1
+        exit "$rc" ;;
+    serve) cmd_serve "$@" ;;
     fuzz) exec scripts/fuzz.sh "$@" ;;
     install) exec scripts/install.sh "$@" ;;
     help | -h | --help) usage ;;

@@ -54,6 +54,7 @@ pub use params::{
 pub use os::{random_u32, unix_now};
 pub use options::Options;
 pub use sign::Signer;
+pub use query::escape::escape;
 pub use query::parse::MAX_PARAMS;
 pub use verify::{Verifier, check_window, seconds_left, verify};
 pub use warnings::{Warning, WarningKind};

@@ -12,6 +12,8 @@ mod conformance;
 mod escape;
 mod inspect;
 mod out;
+#[cfg(feature = "serve")]
+mod serve;
 mod sign;
 
 use std::process::ExitCode;
@@ -34,6 +36,8 @@ USAGE:
                                       check another signer, run as a JSON Lines child
   vodsign conformance [--json] [--strict] --signatures FILE
                                       check signatures it made (key from VODSIGN_SECRET_KEY)
+  vodsign serve --config FILE         the signature distribution service (cargo feature serve;
+                                      vodsign serve --help)
 
 SIGN OPTIONS (in any order; --name=value works too):
   --secret-id ID            secretId (default: VODSIGN_SECRET_ID)
@@ -153,6 +157,10 @@ fn run(args: &[String]) -> CliResult {
         "decode" => inspect::cmd_decode(rest),
         "verify" => inspect::cmd_verify(rest),
         "conformance" => conformance::cmd_conformance(rest),
+        #[cfg(feature = "serve")]
+        "serve" => serve::cmd_serve(rest),
+        #[cfg(not(feature = "serve"))]
+        "serve" => Err(Fail::Usage("this vodsign was built without the serve feature (cargo build --features serve)".into())),
         other => Err(Fail::Usage(format!(
             "unknown command {}; expected sign, decode, verify or conformance",
             escape::quoted(args::option_name(other))

@@ -486,28 +486,15 @@ fn canonical_text(d: &vodsign::Decoded) -> String {
                 ParamType::Integer { .. } => p.parse_int(v).map(|n| n.to_string()).unwrap_or_else(|_| v.to_string()),
                 ParamType::String => v.to_string(),
             };
-            parts.push(format!("{}={}", node_escape(p.name()), node_escape(&v)));
+            parts.push(format!("{}={}", vodsign::escape(p.name()), vodsign::escape(&v)));
         }
     }
     for (k, v) in d.params() {
         if Param::from_name(k).is_none() {
-            parts.push(format!("{}={}", node_escape(k), node_escape(v)));
+            parts.push(format!("{}={}", vodsign::escape(k), vodsign::escape(v)));
         }
     }
     parts.join("&")
-}
-
-/// Node's `querystring.escape` (the same as `encodeURIComponent`).
-pub fn node_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// `s` cut to `max` characters, with `...` when cut.
@@ -521,11 +508,6 @@ pub fn clip(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn node_escape_matches_the_sample() {
-        assert_eq!(node_escape("a b~!*'()&=é"), "a%20b~!*'()%26%3D%C3%A9");
-    }
 
     /// The signature of `text` under `key`.
     fn sig(key: &[u8], text: &str) -> String {
