@@ -19,8 +19,12 @@ usage: ./build.sh [COMMAND]
   (none)               build the release library and CLI, the bindings and the Kotlin jar,
                        then sign with a throwaway key and decode the result
   test                 run every suite (Rust, reference, C, Kotlin, Swift, drift and size checks,
-                       the signature service in headless Chromium with the web upload SDK);
-                       ends with "N passed, N failed"
+                       the signature service in headless Chromium with the web upload SDK, the
+                       Rust and C suites for aarch64 and armv7 under qemu and for i686, the
+                       Android static libraries, the minimum Rust version); ends with
+                       "N passed, N failed"
+  mobile [TRIPLE...]   static libraries for Android and iOS in target/mobile/TRIPLE/, each checked
+                       to export include/vodsign.symbols (compiled only: see README, Platforms)
   bench                benchmarks (the core's, then the signature service's against Express);
                        writes BENCHMARKS.md
   serve [OPTIONS]      run `vodsign serve` on 127.0.0.1 with examples/serve.toml and a throwaway
@@ -91,7 +95,7 @@ LOGDIR=$ROOT/target/test-logs
 # without reporting a failure counts as one failure; one that reports nothing counts as one.
 run_suite() {
     local name=$1; shift
-    local log="$LOGDIR/$name.log" rc p=0 f=0
+    local log="$LOGDIR/$name.log" rc p=0 f=0 t0=$SECONDS
     say "suite: $name"
     "$@" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
@@ -107,7 +111,7 @@ run_suite() {
         f=1
     fi
     PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
-    SUITES+=("$(printf '%-12s %5d passed, %d failed' "$name" "$p" "$f")")
+    SUITES+=("$(printf '%-12s %5d passed, %d failed  (%d s)' "$name" "$p" "$f" $((SECONDS - t0)))")
 }
 
 # The API documentation, private items included, builds without a warning (a broken link fails).
@@ -129,11 +133,22 @@ cmd_test() {
     run_suite c scripts/test-c.sh
     run_suite bindings scripts/gen-bindings.sh --check
     run_suite kotlin scripts/test-kotlin.sh
+    run_suite jar scripts/check-jar.sh
     run_suite swift scripts/test-swift.sh
     run_suite size scripts/check-size.sh
     run_suite browser scripts/test-browser.sh
+    # Other architectures, in a Debian trixie root made on the first run (scripts/cross-root.sh).
+    local triple
+    for triple in aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf i686-unknown-linux-gnu; do
+        run_suite "rust-${triple%%-*}" scripts/test-cross.sh rust "$triple"
+        run_suite "c-${triple%%-*}" scripts/test-cross.sh c "$triple"
+    done
+    run_suite android scripts/build-mobile.sh aarch64-linux-android armv7-linux-androideabi
+    # Cargo.toml's rust-version, with Debian trixie's rustc of that version.
+    run_suite msrv scripts/test-msrv.sh
     echo
     printf '%s\n' "${SUITES[@]}"
+    echo "wall time: $((SECONDS / 60)) min $((SECONDS % 60)) s"
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" = 0 ]
 }
@@ -179,6 +194,7 @@ cmd=${1:-build}
 case $cmd in
     build) cmd_build ;;
     test) cmd_test ;;
+    mobile) exec scripts/build-mobile.sh "$@" ;;
     bench)
         # With --profile only the core's profile; otherwise the core's benchmarks, then the
         # signature service's (scripts/bench-serve.sh), both into BENCHMARKS.md.

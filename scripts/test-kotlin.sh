@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Kotlin: builds target/kotlin/vodsign.jar (the generated bindings bindings/kotlin/ and the
 # hand-written fast path bindings/kotlin-fast/ (com.vodsign.fast.FastSigner), compiled, with the
-# release library inside as the resource linux-x86-64/libvodsign.so), then compiles and runs the
-# conformance suite in tests/kotlin/ against the jar, JNA and kotlin-stdlib only.
+# release library inside as the resource linux-x86-64/libvodsign.so, and the aarch64 build,
+# cross-compiled by scripts/test-cross.sh, as linux-aarch64/libvodsign.so), then compiles and
+# runs the conformance suite in tests/kotlin/ against the jar, JNA and kotlin-stdlib only.
 #
 #   scripts/test-kotlin.sh             build the jar, run the suite; ends with "N passed, N failed"
 #   scripts/test-kotlin.sh --jar-only  build the jar only
@@ -40,20 +41,25 @@ fast=("$root"/bindings/kotlin-fast/com/vodsign/fast/*.kt)
 [ -f "${fast[0]}" ] || fail "bindings/kotlin-fast/com/vodsign/fast/*.kt is missing"
 "$root/scripts/build-lib.sh" -q || fail "building the release library (scripts/build-lib.sh) failed"
 [ -f "$lib" ] || fail "$lib was not built"
+# For ARM servers (JNA's resource prefix linux-aarch64).
+lib_arm=$root/target/cross-lib/aarch64-unknown-linux-gnu/libvodsign.so
+"$root/scripts/test-cross.sh" lib aarch64-unknown-linux-gnu >&2 ||
+    fail "cross-building the aarch64 library (scripts/test-cross.sh lib) failed"
 
 mkdir -p "$out"
 # Rebuild the jar only when the bindings, the fast path or the library changed.
 stale_jar=0
-[ -f "$jar" ] && [ ! "$kt" -nt "$jar" ] && [ ! "$lib" -nt "$jar" ] || stale_jar=1
+[ -f "$jar" ] && [ ! "$kt" -nt "$jar" ] && [ ! "$lib" -nt "$jar" ] && [ ! "$lib_arm" -nt "$jar" ] || stale_jar=1
 for s in "${fast[@]}"; do [ "$s" -nt "$jar" ] && stale_jar=1; done
 if [ "$stale_jar" = 1 ]; then
     echo "kotlin: compiling the bindings into $jar" >&2
     stage=$(mktemp -d "$out/.jar.XXXXXX") || fail "mktemp failed"
     trap 'rm -rf "$stage"' EXIT
-    mkdir -p "$stage/classes/linux-x86-64"
+    mkdir -p "$stage/classes/linux-x86-64" "$stage/classes/linux-aarch64"
     "$KOTLINC" -nowarn -cp "$JNA_JAR" "$kt" "${fast[@]}" -d "$stage/classes" >&2 ||
         fail "kotlinc failed on the bindings or bindings/kotlin-fast/"
     cp "$lib" "$stage/classes/linux-x86-64/libvodsign.so"
+    cp "$lib_arm" "$stage/classes/linux-aarch64/libvodsign.so"
     (cd "$stage/classes" && jar --create --file "$stage/vodsign.jar" .) || fail "jar failed"
     mv "$stage/vodsign.jar" "$jar" || fail "could not write $jar"
     rm -rf "$stage"

@@ -63,7 +63,7 @@ impl<'a> Input<'a> {
     pub fn string(&mut self) -> String {
         let kind = self.u8();
         let len = self.u16() as usize;
-        if kind.is_multiple_of(2) {
+        if kind % 2 == 0 {
             return String::from_utf8_lossy(self.bytes(len)).into_owned();
         }
         let mut s = String::new();

@@ -53,7 +53,7 @@ impl VerifyInput {
         let key = input.key().to_vec();
         let now = input.u64();
         let skew = input.u64();
-        if mode.is_multiple_of(2) {
+        if mode % 2 == 0 {
             return VerifyInput::Raw { base64: mode & 2 != 0, key, now, skew, rest: input.rest().to_vec() };
         }
         VerifyInput::Signed(SignedVerify {
