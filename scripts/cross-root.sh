@@ -14,62 +14,10 @@
 #                       private binfmt_misc so that foreign executables run directly
 #
 # Both hold what the Rust suite runs besides Rust: git, Node (the differential test), Python and
-# PHP (the conformance adapters). Each root is made once, by debootstrap from the mirror this machine's apt sources name, and
-# cached under ${VODSIGN_CACHE:-$HOME/.cache/vodsign}; only a complete root gets its final name.
+# PHP (the conformance adapters). Each is made once by _vs_make_root (scripts/toolchains.sh) and
+# cached under ${VODSIGN_CACHE:-$HOME/.cache/vodsign}.
 
 VODSIGN_CROSS_TRIPLES=(aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf i686-unknown-linux-gnu)
-
-# _vs_make_root NAME CHECK SCRIPT: debootstrap trixie into the cache as NAME, run SCRIPT in it
-# with sh, require the file CHECK (a path inside the root) and publish it.
-_vs_make_root() {
-    local name=$1 check=$2 script=$3 cache root tmp mirror old
-    cache=$(_vs_cache)
-    root="$cache/$name"
-    if [ -e "$root$check" ]; then
-        printf '%s\n' "$root"
-        return 0
-    fi
-    if [ "$(id -u)" != 0 ]; then
-        _vs_say "$name could not be set up: building a Debian root needs root"
-        return 1
-    fi
-    _vs_say "setting up a Debian trixie root under $root (first run only)..."
-    if ! command -v debootstrap >/dev/null 2>&1; then
-        _vs_apt_install debootstrap || { _vs_say "$name: apt-get install debootstrap failed"; return 1; }
-    fi
-    mirror=$(_vs_debian_mirror)
-    [ -n "$mirror" ] || { _vs_say "$name: no Debian mirror found in the apt sources"; return 1; }
-    mkdir -p "$cache" || return 1
-    for old in "$cache/.$name".*; do
-        [ -e "$old" ] && _vs_remove_tree "$old"
-    done
-    tmp=$(mktemp -d "$cache/.$name.XXXXXX") || return 1
-    if ! debootstrap --variant=minbase trixie "$tmp" "$mirror" >"$tmp.log" 2>&1; then
-        tail -n 20 "$tmp.log" >&2
-        _vs_remove_tree "$tmp"
-        _vs_say "$name: debootstrap trixie failed (log above)"
-        return 1
-    fi
-    # cargo inside the root fetches crates over TLS: it uses the host's CA bundle.
-    if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
-        mkdir -p "$tmp/etc/ssl/certs" && cp /etc/ssl/certs/ca-certificates.crt "$tmp/etc/ssl/certs/"
-    fi
-    if ! _vs_chroot_exec "$tmp" "" /bin/sh -c "$script" >>"$tmp.log" 2>&1; then
-        tail -n 30 "$tmp.log" >&2
-        _vs_remove_tree "$tmp"
-        _vs_say "$name: setting up the packages failed (log above)"
-        return 1
-    fi
-    if [ ! -e "$tmp$check" ]; then
-        _vs_remove_tree "$tmp"
-        _vs_say "$name: the setup left no $check"
-        return 1
-    fi
-    rm -f "$tmp.log" "$tmp"/var/cache/apt/archives/*.deb
-    _vs_remove_tree "$root"
-    mv "$tmp" "$root" || return 1
-    printf '%s\n' "$root"
-}
 
 ensure_cross_root() {
     [ -n "${CROSS_ROOT:-}" ] && [ -e "$CROSS_ROOT/usr/lib/rust-web-src.ok" ] && return 0

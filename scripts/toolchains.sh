@@ -1,8 +1,9 @@
 # shellcheck shell=bash
-# Toolchains for the Kotlin and Swift suites. Source this file, then call:
+# Toolchains for the Kotlin and Swift suites, and the one maker of the cached Debian roots
+# (Swift here, the cross and minimum-version roots in scripts/cross-root.sh). Source this file, then call:
 #
 #   ensure_kotlin   kotlinc + kotlin-stdlib + JNA; exports KOTLINC, KOTLIN_STDLIB, JNA_JAR
-#   ensure_swift    a host `swift`, or a Debian trixie root with swiftlang; exports SWIFT_ROOT
+#   ensure_swift    a host `swift`, or a Debian trixie root with swiftlang (about 3 GB); exports SWIFT_ROOT
 #                   (empty when the host swift is used)
 #   swift_run DIR CMD...
 #                   run CMD with DIR as working directory, where DIR (an absolute host path)
@@ -121,70 +122,73 @@ _vs_debian_mirror() {
     printf '%s\n' "$m"
 }
 
+# _vs_make_root NAME CHECK SCRIPT: debootstrap trixie into the cache as NAME, run SCRIPT in it
+# with sh, require the file CHECK (a path inside the root) and publish it.
+_vs_make_root() {
+    local name=$1 check=$2 script=$3 cache root tmp mirror old
+    cache=$(_vs_cache)
+    root="$cache/$name"
+    if [ -e "$root$check" ]; then
+        printf '%s\n' "$root"
+        return 0
+    fi
+    if [ "$(id -u)" != 0 ]; then
+        _vs_say "$name could not be set up: building a Debian root needs root"
+        return 1
+    fi
+    _vs_say "setting up a Debian trixie root under $root (first run only)..."
+    if ! command -v debootstrap >/dev/null 2>&1; then
+        _vs_apt_install debootstrap || { _vs_say "$name: apt-get install debootstrap failed"; return 1; }
+    fi
+    mirror=$(_vs_debian_mirror)
+    [ -n "$mirror" ] || { _vs_say "$name: no Debian mirror found in the apt sources"; return 1; }
+    mkdir -p "$cache" || return 1
+    for old in "$cache/.$name".*; do
+        [ -e "$old" ] && _vs_remove_tree "$old"
+    done
+    tmp=$(mktemp -d "$cache/.$name.XXXXXX") || return 1
+    if ! debootstrap --variant=minbase trixie "$tmp" "$mirror" >"$tmp.log" 2>&1; then
+        tail -n 20 "$tmp.log" >&2
+        _vs_remove_tree "$tmp"
+        _vs_say "$name: debootstrap trixie failed (log above)"
+        return 1
+    fi
+    # cargo inside the root fetches crates over TLS: it uses the host's CA bundle.
+    if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+        mkdir -p "$tmp/etc/ssl/certs" && cp /etc/ssl/certs/ca-certificates.crt "$tmp/etc/ssl/certs/"
+    fi
+    if ! _vs_chroot_exec "$tmp" "" /bin/sh -c "$script" >>"$tmp.log" 2>&1; then
+        tail -n 30 "$tmp.log" >&2
+        _vs_remove_tree "$tmp"
+        _vs_say "$name: setting up the packages failed (log above)"
+        return 1
+    fi
+    if [ ! -e "$tmp$check" ]; then
+        _vs_remove_tree "$tmp"
+        _vs_say "$name: the setup left no $check"
+        return 1
+    fi
+    rm -f "$tmp.log" "$tmp"/var/cache/apt/archives/*.deb
+    _vs_remove_tree "$root"
+    mv "$tmp" "$root" || return 1
+    printf '%s\n' "$root"
+}
+
 ensure_swift() {
     if command -v swift >/dev/null 2>&1 && command -v swiftc >/dev/null 2>&1; then
         export SWIFT_ROOT=""
         return 0
     fi
-
-    local cache root tmp mirror
-    cache=$(_vs_cache)
-    root="$cache/swift-trixie"
-    if [ -x "$root/usr/bin/swiftc" ]; then
-        export SWIFT_ROOT="$root"
-        return 0
-    fi
-
-    if [ "$(id -u)" != 0 ]; then
-        _vs_say "Swift toolchain could not be set up: no swift on PATH, and building a Debian root needs root"
+    [ -n "${SWIFT_ROOT:-}" ] && [ -x "$SWIFT_ROOT/usr/bin/swiftc" ] && return 0
+    local script='set -e
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends swiftlang libc6-dev'
+    SWIFT_ROOT=$(_vs_make_root swift-trixie /usr/bin/swiftc "$script") || {
+        _vs_say "Swift toolchain could not be set up (no swift on PATH, and no trixie root with swiftlang)"
         return 1
-    fi
-    _vs_say "setting up Swift in a Debian trixie root under $root (first run only, about a minute and 3 GB)..."
-    if ! command -v debootstrap >/dev/null 2>&1; then
-        _vs_apt_install debootstrap || {
-            _vs_say "Swift toolchain could not be set up: apt-get install debootstrap failed"
-            return 1
-        }
-    fi
-    mirror=$(_vs_debian_mirror)
-    if [ -z "$mirror" ]; then
-        _vs_say "Swift toolchain could not be set up: no Debian mirror found in /etc/apt/sources.list.d or /etc/apt/sources.list"
-        return 1
-    fi
-
-    mkdir -p "$cache" || return 1
-    # Leftovers of interrupted runs (possibly with /proc still mounted inside).
-    local old
-    for old in "$cache"/.swift-trixie.*; do
-        [ -e "$old" ] && _vs_remove_tree "$old"
-    done
-    tmp=$(mktemp -d "$cache/.swift-trixie.XXXXXX") || return 1
-
-    if ! debootstrap --variant=minbase trixie "$tmp" "$mirror" >"$tmp.log" 2>&1; then
-        tail -n 20 "$tmp.log" >&2
-        _vs_remove_tree "$tmp"
-        _vs_say "Swift toolchain could not be set up: debootstrap trixie failed (log above)"
-        return 1
-    fi
-    if ! _vs_chroot_exec "$tmp" "" /bin/sh -c \
-        'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends swiftlang libc6-dev' \
-        >>"$tmp.log" 2>&1; then
-        tail -n 20 "$tmp.log" >&2
-        _vs_remove_tree "$tmp"
-        _vs_say "Swift toolchain could not be set up: apt-get install swiftlang in the trixie root failed (log above)"
-        return 1
-    fi
-    if [ ! -x "$tmp/usr/bin/swiftc" ]; then
-        _vs_remove_tree "$tmp"
-        _vs_say "Swift toolchain could not be set up: swiftlang installed no /usr/bin/swiftc"
-        return 1
-    fi
-    rm -f "$tmp.log"
-    rm -f "$tmp"/var/cache/apt/archives/*.deb 2>/dev/null
-    # Publish atomically: only a complete root ever has the final name.
-    _vs_remove_tree "$root"
-    mv "$tmp" "$root" || return 1
-    export SWIFT_ROOT="$root"
+    }
+    export SWIFT_ROOT
 }
 
 # _vs_chroot_exec ROOT DIR CMD...: in a private mount namespace when possible (mounts vanish
