@@ -124,51 +124,16 @@ check_docs() {
     fi
 }
 
-# The Debian roots of the later suites (Swift, cross, minimum version) are made on the first run
-# in the background, while the host suites compile: setting one up is mostly download and unpack.
-# Each job logs to target/test-logs/root-NAME.log; await_root waits for one before the first
-# suite that uses it (that suite's own ensure_* then finds it cached, or reports the failure).
-declare -A ROOT_JOBS=()
-start_roots() {
-    # shellcheck source=scripts/cross-root.sh
-    . scripts/cross-root.sh
-    local name
-    # Installed once here: three concurrent apt-get runs would contend for apt's locks.
-    if ! command -v debootstrap >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-        say "installing debootstrap (first run only)"
-        _vs_apt_install debootstrap || echo "apt-get install debootstrap failed" >&2
-    fi
-    for name in cross swift msrv; do
-        case $name in
-            cross) ensure_cross_root ;;
-            swift) ensure_swift ;;
-            msrv) ensure_msrv_root ;;
-        esac >"$LOGDIR/root-$name.log" 2>&1 &
-        ROOT_JOBS[$name]=$!
-    done
-}
-await_root() {
-    local pid=${ROOT_JOBS[$1]:-}
-    [ -n "$pid" ] || return 0
-    wait "$pid" || echo "setting up the $1 root failed; the suite tries again and says why:" >&2
-    cat "$LOGDIR/root-$1.log" >&2
-    unset "ROOT_JOBS[$1]"
-}
-
 cmd_test() {
     mkdir -p "$LOGDIR"
     ensure_host_tools
-    start_roots
     run_suite rust cargo test --features cli,serve --no-fail-fast
     run_suite docs check_docs
     run_suite reference node tests/reference/gen-vectors.js --check
     run_suite c scripts/test-c.sh
     run_suite bindings scripts/gen-bindings.sh --check
-    # The jar carries the aarch64 library, cross-built in the cross root.
-    await_root cross
     run_suite kotlin scripts/test-kotlin.sh
     run_suite jar scripts/check-jar.sh
-    await_root swift
     run_suite swift scripts/test-swift.sh
     run_suite size scripts/check-size.sh
     run_suite browser scripts/test-browser.sh
@@ -180,7 +145,6 @@ cmd_test() {
     done
     run_suite android scripts/build-mobile.sh aarch64-linux-android armv7-linux-androideabi
     # Cargo.toml's rust-version, with Debian trixie's rustc of that version.
-    await_root msrv
     run_suite msrv scripts/test-msrv.sh
     echo
     printf '%s\n' "${SUITES[@]}"
