@@ -25,19 +25,11 @@ for t in "${triples[@]}"; do
     case " ${ALL[*]} " in *" $t "*) ;; *) echo "build-mobile.sh: unknown triple $t (one of: ${ALL[*]})" >&2; exit 2 ;; esac
 done
 
-if [ -z "${VODSIGN_IN_CROSS_ROOT:-}" ]; then
-    # shellcheck source=scripts/toolchains.sh
-    . scripts/toolchains.sh
-    # shellcheck source=scripts/cross-root.sh
-    . scripts/cross-root.sh
-    if ! ensure_cross_root; then
-        echo "the cross toolchain root could not be set up"
-        echo "0 passed, 1 failed"
-        exit 1
-    fi
-    root_run "$CROSS_ROOT" "$ROOT" /usr/bin/env VODSIGN_IN_CROSS_ROOT=1 bash scripts/build-mobile.sh "${triples[@]}"
-    exit
-fi
+# shellcheck source=scripts/toolchains.sh
+. scripts/toolchains.sh
+# shellcheck source=scripts/cross-root.sh
+. scripts/cross-root.sh
+in_cross_root scripts/build-mobile.sh "${triples[@]}"
 
 # ---------------------------------------------------------------------------------------------
 # Inside the root.

@@ -7,6 +7,8 @@
 #                       for Android and iOS) and llvm-nm (Mach-O); exports CROSS_ROOT
 #   ensure_msrv_root    trixie's own rustc/cargo 1.85 (the version Cargo.toml declares);
 #                       exports MSRV_ROOT
+#   in_cross_root SCRIPT ARGS...
+#                       run SCRIPT ARGS in the cross root unless already there (see below)
 #   root_run ROOT DIR CMD...
 #                       run CMD inside ROOT with DIR (an absolute host path) bind-mounted at
 #                       the same path and used as working directory, the host's cargo registry
@@ -52,6 +54,25 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends rustc cargo gcc libc6-dev git nodejs python3 php-cli'
     MSRV_ROOT=$(_vs_make_root rust-msrv-trixie /usr/bin/cargo "$script") || return 1
     export MSRV_ROOT
+}
+
+# in_cross_root SCRIPT ARGS...: the first step of a script that works in the cross root. Inside
+# the root (VODSIGN_IN_CROSS_ROOT set) it returns; outside, it sets the root up, runs SCRIPT ARGS
+# there with the emulation settings passed on, and exits with its status. A root that cannot be
+# set up is one failure ("0 passed, 1 failed").
+in_cross_root() {
+    [ -n "${VODSIGN_IN_CROSS_ROOT:-}" ] && return 0
+    if ! ensure_cross_root; then
+        echo "the cross toolchain root could not be set up"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+    local pass=(VODSIGN_IN_CROSS_ROOT=1) v
+    for v in PROPTEST_CASES VODSIGN_EMULATED_PROPTEST_CASES VODSIGN_EMULATED_C_ITERS; do
+        [ -n "${!v:-}" ] && pass+=("$v=${!v}")
+    done
+    root_run "$CROSS_ROOT" "$PWD" /usr/bin/env "${pass[@]}" bash "$@"
+    exit
 }
 
 # root_run ROOT DIR CMD...: as _vs_chroot_exec, plus the host's cargo registry cache at

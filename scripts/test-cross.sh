@@ -43,23 +43,11 @@ case $triple in
     *) usage ;;
 esac
 
-if [ -z "${VODSIGN_IN_CROSS_ROOT:-}" ]; then
-    # shellcheck source=scripts/toolchains.sh
-    . scripts/toolchains.sh
-    # shellcheck source=scripts/cross-root.sh
-    . scripts/cross-root.sh
-    if ! ensure_cross_root; then
-        echo "the cross toolchain root could not be set up"
-        [ "$kind" = c ] && echo "0 passed, 1 failed"
-        exit 1
-    fi
-    pass=(VODSIGN_IN_CROSS_ROOT=1)
-    for v in PROPTEST_CASES VODSIGN_EMULATED_PROPTEST_CASES VODSIGN_EMULATED_C_ITERS; do
-        [ -n "${!v:-}" ] && pass+=("$v=${!v}")
-    done
-    root_run "$CROSS_ROOT" "$ROOT" /usr/bin/env "${pass[@]}" bash scripts/test-cross.sh "$kind" "$triple" "$@"
-    exit
-fi
+# shellcheck source=scripts/toolchains.sh
+. scripts/toolchains.sh
+# shellcheck source=scripts/cross-root.sh
+. scripts/cross-root.sh
+in_cross_root scripts/test-cross.sh "$kind" "$triple" "$@"
 
 # ---------------------------------------------------------------------------------------------
 # Inside the root.
