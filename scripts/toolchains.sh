@@ -143,6 +143,7 @@ _vs_make_root() {
     mirror=$(_vs_debian_mirror)
     [ -n "$mirror" ] || { _vs_say "$name: no Debian mirror found in the apt sources"; return 1; }
     mkdir -p "$cache" || return 1
+    # Leftovers of interrupted runs (possibly with /proc still mounted inside).
     for old in "$cache/.$name".*; do
         [ -e "$old" ] && _vs_remove_tree "$old"
     done
@@ -169,6 +170,7 @@ _vs_make_root() {
         return 1
     fi
     rm -f "$tmp.log" "$tmp"/var/cache/apt/archives/*.deb
+    # Publish atomically: only a complete root ever has the final name.
     _vs_remove_tree "$root"
     mv "$tmp" "$root" || return 1
     printf '%s\n' "$root"
