@@ -40,15 +40,23 @@ rm -f "$src/Cargo.lock"
 cd "$src" || exit 1
 # The service (feature serve) and its tests need a newer Rust (jsonwebtoken 12 needs 1.88): what
 # rust-version promises is the library, the CLI and their suites, so the copy checked here leaves
-# the service's feature, dependencies and test target out.
-serve_crates='tokio|hyper|hyper-util|http-body-util|axum|tower|tower-http|governor|jsonwebtoken|prometheus-client|toml|sha2|ipnet|humantime|subtle'
-awk -v crates="^(${serve_crates}) = " '
+# out the serve feature, the dependencies it alone names ("dep:NAME"; [features] comes before
+# [dependencies]) and its test target.
+awk '
     /^serve = \[/ { skip_feature = 1 }
-    skip_feature { if ($0 ~ /^\]/) skip_feature = 0; next }
+    skip_feature {
+        line = $0
+        while (match(line, /"dep:[A-Za-z0-9_-]+"/)) {
+            serve_dep[substr(line, RSTART + 5, RLENGTH - 6)] = 1
+            line = substr(line, RSTART + RLENGTH)
+        }
+        if ($0 ~ /^\]/) skip_feature = 0
+        next
+    }
     /^\[\[test\]\]$/ { pending = $0; next }
     pending != "" { if ($0 == "name = \"serve\"") { skip_test = 1 } else { print pending }; pending = "" }
     skip_test { if ($0 == "") skip_test = 0; next }
-    $0 ~ crates { next }
+    ($1 in serve_dep) && $2 == "=" { next }
     { print }
 ' Cargo.toml >Cargo.toml.msrv && mv Cargo.toml.msrv Cargo.toml || exit 1
 rm -f tests/serve.rs
